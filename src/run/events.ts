@@ -1,0 +1,91 @@
+/**
+ * The typed event stream of a run. The orchestrator emits these; the reporters (live view, plain
+ * lines, JSON), events.ndjson and API callers all consume the same stream.
+ */
+export type TaskRunStatus = "pending" | "running" | "done" | "failed" | "skipped";
+
+/** Why an attempt or a task failed, instead of "exit code 1". */
+export type FailureReason =
+  | "auth"
+  | "rate_limit"
+  | "overloaded"
+  | "timeout"
+  | "crash"
+  | "no_changes"
+  | "conflict"
+  | "verify"
+  | "exit"
+  | "spawn"
+  | "interrupted"
+  | "budget"
+  | "dependency"
+  | "git";
+
+export interface TokenUsage {
+  input: number;
+  output: number;
+}
+
+interface Base {
+  /** Milliseconds since the epoch. */
+  time: number;
+  runId: string;
+}
+
+export type LanesEvent = Base &
+  (
+    | {
+        type: "run_started";
+        tasks: string[];
+        concurrency: number;
+        integrationBranch: string;
+        baseCommit: string;
+        baseBranch: string | undefined;
+      }
+    | { type: "lane_ready"; taskId: string; worktree: string; branch: string }
+    | {
+        type: "task_started";
+        taskId: string;
+        phase: string;
+        attempt: number;
+        pgid: number | undefined;
+        logPath: string;
+      }
+    /** One complete line of agent output; emitted only when someone listens (`--stream`). */
+    | { type: "task_output"; taskId: string; line: string }
+    /** What the agent is doing now, parsed from its structured output: `Bash: npm test`. */
+    | { type: "task_activity"; taskId: string; activity: string }
+    | { type: "task_usage"; taskId: string; tokens: TokenUsage; cost: number | undefined }
+    | {
+        type: "attempt_failed";
+        taskId: string;
+        attempt: number;
+        reason: FailureReason;
+        detail: string;
+        /** When set, the attempt is retried after this many milliseconds. */
+        retryInMs: number | undefined;
+      }
+    | { type: "agent_exited"; taskId: string; attempt: number; durationMs: number; ok: boolean }
+    | { type: "task_merged"; taskId: string; commit: string }
+    | {
+        type: "task_finished";
+        taskId: string;
+        status: "done" | "failed" | "skipped";
+        reason: FailureReason | undefined;
+        detail: string | undefined;
+        durationMs: number;
+        logPath: string | undefined;
+      }
+    | { type: "concurrency_changed"; from: number; to: number; why: string }
+    | { type: "run_stopping"; why: string }
+    | {
+        type: "run_finished";
+        status: "done" | "failed" | "interrupted";
+        counts: Record<TaskRunStatus, number>;
+        durationMs: number;
+        integrationBranch: string;
+      }
+  );
+
+export type LanesEventType = LanesEvent["type"];
+export type EventOf<T extends LanesEventType> = Extract<LanesEvent, { type: T }>;

@@ -1,0 +1,25 @@
+import type { AgentSetting } from "../config/schema.js";
+
+export const TASK_STATUSES = ["ready", "done", "failed", "skipped"] as const;
+export type TaskFileStatus = (typeof TASK_STATUSES)[number];
+
+/** A task id: the task file's name without `.md`. Safe as a path segment and in a branch name. */
+export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** One unit of work for one agent, as loaded from `.lanes/tasks/<id>.md`. */
+export interface Task {
+  id: string;
+  title: string;
+  /** The Markdown body: the prompt, verbatim. */
+  body: string;
+  dependsOn: string[];
+  labels: string[];
+  status: TaskFileStatus;
+  files: string[];
+  /** Expected agent time in milliseconds, from `estimate: 20m`. */
+  estimateMs?: number;
+  /** The task's own agent, overriding the settings' `agent`. */
+  agent?: AgentSetting;
+  /** Absolute path of the task file. */
+  file: string;
+}
