@@ -4,11 +4,9 @@ import { parseDuration } from "./duration.js";
 export const PRESET_NAMES = ["claude", "codex", "gemini", "aider", "opencode"] as const;
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-const duration = z
-  .string()
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: "expected a duration such as 90s, 30m or 1h",
-  });
+const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
+  message: "expected a duration such as 90s, 30m or 1h",
+});
 
 const argv = z.array(z.string().min(1)).min(1, { message: "the command needs at least a program" });
 

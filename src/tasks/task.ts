@@ -20,6 +20,6 @@ export interface Task {
   estimateMs?: number;
   /** The task's own agent, overriding the settings' `agent`. */
   agent?: AgentSetting;
-  /** Absolute path of the task file. */
+  /** The task file's path, relative to the repository root. */
   file: string;
 }

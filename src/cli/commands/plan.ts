@@ -1,0 +1,27 @@
+import { Command } from "@commander-js/extra-typings";
+import { plan } from "../../index.js";
+import { formatPlan } from "../../report/plan-text.js";
+import { settingsFromFlags } from "../flags.js";
+
+export function planCommand() {
+  return new Command("plan")
+    .description(
+      "show what a run would do: waves, critical path and cost at the configured concurrency; changes nothing",
+    )
+    .argument("[ids...]", "task ids to plan (their unfinished dependencies are pulled in)")
+    .option("-l, --label <label...>", "plan the tasks that carry one of these labels")
+    .option("--only", "take exactly the ids given, without their dependencies")
+    .option("-c, --concurrency <n>", "how many agents may run at once (default 3)")
+    .option("--json", "print one JSON object: tasks, waves, critical_path, cost")
+    .action(async (ids, options) => {
+      const result = await plan({
+        ids,
+        labels: options.label ?? [],
+        only: options.only ?? false,
+        settings: settingsFromFlags(options),
+      });
+      process.stdout.write(
+        options.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result),
+      );
+    });
+}

@@ -1,0 +1,42 @@
+import { createRequire } from "node:module";
+import { Command, CommanderError } from "@commander-js/extra-typings";
+import { EXIT, isLanesError } from "../errors.js";
+import { initCommand } from "./commands/init.js";
+import { planCommand } from "./commands/plan.js";
+import { formatError } from "./output.js";
+
+const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
+
+/** The whole command tree; exported so that tests and the README's reference can read its help. */
+export function buildProgram(): Command {
+  const program = new Command("lanes")
+    .description(
+      "Run AI coding agents on many tasks at once, each in its own git worktree, in dependency order, merged back through a queue.",
+    )
+    .version(version, "-V, --version")
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: () => {} });
+  for (const command of [planCommand(), initCommand()]) {
+    program.addCommand(command.exitOverride().configureOutput({ outputError: () => {} }));
+  }
+  return program;
+}
+
+/** The single top-level catch: errors become one message, a hint, and an exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok; // --help, --version
+      process.stderr.write(
+        `lanes: ${error.message.replace(/^error: /, "")}\nhint: run \`lanes --help\` or \`lanes <command> --help\`\n`,
+      );
+      return EXIT.badInput;
+    }
+    process.stderr.write(formatError(error));
+    return isLanesError(error) ? error.exitCode : EXIT.taskFailed;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * lanes' public API. The CLI is a thin shell over these functions: anything it can do, a
+ * program can do too, and nothing here prints or calls process.exit.
+ */
+import { loadSettings } from "./config/load.js";
+import type { SettingsFile } from "./config/schema.js";
+import { findRepoRoot } from "./git/repo.js";
+import { type Plan, planTasks } from "./run/plan.js";
+import { loadTasks as loadTaskFiles } from "./tasks/load.js";
+import type { Task } from "./tasks/task.js";
+
+export { formatDuration, parseDuration } from "./config/duration.js";
+export type { AgentSetting, Settings, SettingsFile } from "./config/schema.js";
+export { SettingsFileSchema } from "./config/schema.js";
+export { EXIT, LanesError } from "./errors.js";
+export type {
+  EventOf,
+  FailureReason,
+  LanesEvent,
+  TaskRunStatus,
+  TokenUsage,
+} from "./run/events.js";
+export type { Plan, PlannedTask } from "./run/plan.js";
+export type { Task } from "./tasks/task.js";
+
+export interface PlanOptions {
+  /** A directory inside the repository; defaults to the current one. */
+  cwd?: string;
+  ids?: string[];
+  labels?: string[];
+  /** Exactly the ids given, without their unfinished dependencies. */
+  only?: boolean;
+  /** Settings that win over every file and the environment, as command-line flags do. */
+  settings?: SettingsFile;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Loads and validates every task file of the repository that holds `cwd`. */
+export async function loadTasks(cwd: string = process.cwd()): Promise<Task[]> {
+  return loadTaskFiles(await findRepoRoot(cwd));
+}
+
+/** What a run of the selected tasks would do: waves, critical path, cost. Changes nothing. */
+export async function plan(options: PlanOptions = {}): Promise<Plan> {
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  const { settings } = await loadSettings({
+    repoRoot,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.settings ? { flags: options.settings } : {}),
+  });
+  const tasks = await loadTaskFiles(repoRoot);
+  return planTasks(
+    tasks,
+    { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
+    settings.concurrency,
+  );
+}

@@ -1,0 +1,51 @@
+import { formatDuration } from "../config/duration.js";
+import type { Plan } from "../run/plan.js";
+
+/** `lanes plan`'s human output: the waves, the critical path, and what the selection costs. */
+export function formatPlan(plan: Plan): string {
+  const lines: string[] = [];
+  const count = plan.tasks.length;
+  if (count === 0) {
+    lines.push("Nothing to run: every selected task is done.");
+    if (plan.already_done.length > 0) lines.push(`  already done: ${plan.already_done.join(", ")}`);
+    return `${lines.join("\n")}\n`;
+  }
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  lines.push(
+    `Plan: ${plural(count, "task")} in ${plural(plan.waves.length, "wave")}, concurrency ${plan.concurrency}`,
+  );
+  if (plan.pulled_in.length > 0) {
+    lines.push(`  pulled in as unfinished dependencies: ${plan.pulled_in.join(", ")}`);
+  }
+  if (plan.already_done.length > 0) {
+    lines.push(`  already done, not run again: ${plan.already_done.join(", ")}`);
+  }
+  lines.push("");
+  const byId = new Map(plan.tasks.map((task) => [task.id, task]));
+  plan.waves.forEach((ids, wave) => {
+    lines.push(`Wave ${wave + 1}`);
+    for (const id of ids) {
+      const task = byId.get(id)!;
+      const needs = task.depends_on.length > 0 ? `  (after ${task.depends_on.join(", ")})` : "";
+      const estimate = task.estimate_ms ? `  ~${formatDuration(task.estimate_ms)}` : "";
+      lines.push(`  ${id}  ${task.title}${estimate}${needs}`);
+    }
+  });
+  lines.push("");
+  const weight = (value: number) =>
+    plan.estimated === "none" ? plural(Math.round(value * 10) / 10, "task") : formatDuration(value);
+  lines.push(
+    `Critical path: ${plan.critical_path.join(" -> ")}  (${weight(plan.cost.critical_path)})`,
+  );
+  const perAgent = plan.cost.total_work / plan.concurrency;
+  lines.push(
+    `Cost at concurrency ${plan.concurrency}: at least ${weight(plan.cost.lower_bound)} of agent time end to end` +
+      ` (critical path ${weight(plan.cost.critical_path)}; total work ${weight(plan.cost.total_work)} / ${plan.concurrency} = ${weight(perAgent)})`,
+  );
+  if (plan.estimated === "none") {
+    lines.push("  add `estimate: 20m` to task files to weigh the critical path in time");
+  } else if (plan.estimated === "some") {
+    lines.push("  tasks without an estimate count as the average estimated task");
+  }
+  return `${lines.join("\n")}\n`;
+}

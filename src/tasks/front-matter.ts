@@ -1,0 +1,45 @@
+import { parseDocument } from "yaml";
+import { LanesError } from "../errors.js";
+
+export interface FrontMatter {
+  data: unknown;
+  body: string;
+  /** The YAML text between the fences, as written. */
+  yaml: string;
+}
+
+const OPENING = /^---[ \t]*\r?\n/;
+const CLOSING = /^---[ \t]*$/m;
+
+/**
+ * Splits `---\nYAML\n---\nbody`. Plain YAML only (the `yaml` package, no `---js` evaluation as in
+ * gray-matter). Errors name the file and the line within the file, not within the YAML block.
+ */
+export function parseFrontMatter(text: string, file: string): FrontMatter {
+  const source = text.startsWith("\uFEFF") ? text.slice(1) : text;
+  const opening = OPENING.exec(source);
+  if (!opening) {
+    throw new LanesError("E_TASK_YAML", `${file}:1: the task file must start with a "---" line`, {
+      hint: "begin the file with ---, then `title: ...`, then --- and the task's prompt",
+    });
+  }
+  const rest = source.slice(opening[0].length);
+  const closing = CLOSING.exec(rest);
+  if (!closing) {
+    throw new LanesError("E_TASK_YAML", `${file}: the front matter has no closing "---" line`, {
+      hint: "end the YAML block with a line holding only ---",
+    });
+  }
+  const yaml = rest.slice(0, closing.index);
+  const body = rest.slice(closing.index + closing[0].length).replace(/^\r?\n/, "");
+  const document = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  const error = document.errors[0];
+  if (error) {
+    const line = (error.linePos?.[0]?.line ?? 1) + 1; // +1: the opening fence
+    const reason = error.message.split("\n")[0];
+    throw new LanesError("E_TASK_YAML", `${file}:${line}: invalid YAML: ${reason}`, {
+      hint: "fix the YAML syntax of the front matter (quote titles that contain ': ' or '#')",
+    });
+  }
+  return { data: document.toJS() ?? {}, body, yaml };
+}

@@ -1,0 +1,85 @@
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { describeIssues } from "../config/zod-issues.js";
+import { LanesError } from "../errors.js";
+import { validateGraph } from "../graph/graph.js";
+import { parseFrontMatter } from "./front-matter.js";
+import { estimateMs, TaskFrontMatterSchema } from "./schema.js";
+import { TASK_ID_PATTERN, type Task } from "./task.js";
+
+export const TASKS_DIR = path.join(".lanes", "tasks");
+
+/** Parses one task file's text. `file` is used in error messages and recorded on the task. */
+export function parseTask(text: string, file: string): Task {
+  const id = path.basename(file, ".md");
+  if (!TASK_ID_PATTERN.test(id)) {
+    throw new LanesError("E_TASK_ID", `${file}: "${id}" is not a valid task id`, {
+      hint: "name task files with lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 64 characters (e.g. add-login.md)",
+    });
+  }
+  const { data, body } = parseFrontMatter(text, file);
+  const parsed = TaskFrontMatterSchema.safeParse(data);
+  if (!parsed.success) {
+    throw new LanesError("E_TASK_FIELD", `${file}: ${describeIssues(parsed.error)}`, {
+      hint: "front matter keys: title (required), depends_on, labels, status, files, estimate, agent",
+    });
+  }
+  const front = parsed.data;
+  const task: Task = {
+    id,
+    title: front.title,
+    body,
+    dependsOn: [...new Set(front.depends_on)],
+    labels: front.labels,
+    status: front.status,
+    files: front.files,
+    file,
+  };
+  const estimate = estimateMs(front.estimate);
+  if (estimate !== undefined) task.estimateMs = estimate;
+  if (front.agent !== undefined) task.agent = front.agent;
+  return task;
+}
+
+/** Every `*.md` below the tasks folder, sorted, so that the order of tasks is stable. */
+async function taskFiles(dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+  return entries
+    .filter((entry) => entry.endsWith(".md") && !path.basename(entry).startsWith("."))
+    .sort()
+    .map((entry) => path.join(dir, entry));
+}
+
+/**
+ * Loads and validates every task of a repository: any bad file, duplicate id, unknown
+ * dependency or cycle throws a LanesError naming the file before anything starts.
+ */
+export async function loadTasks(repoRoot: string): Promise<Task[]> {
+  const dir = path.join(repoRoot, TASKS_DIR);
+  const tasks: Task[] = [];
+  const fileOf = new Map<string, string>();
+  for (const file of await taskFiles(dir)) {
+    const relative = path.relative(repoRoot, file);
+    const task = parseTask(await readFile(file, "utf8"), relative);
+    const earlier = fileOf.get(task.id);
+    if (earlier) {
+      throw new LanesError(
+        "E_TASK_DUPLICATE",
+        `${relative}: duplicate task id "${task.id}" (also ${earlier})`,
+        {
+          hint: "task ids are file names and must be unique across .lanes/tasks; rename one file",
+        },
+      );
+    }
+    fileOf.set(task.id, relative);
+    tasks.push(task);
+  }
+  validateGraph(tasks, (id) => fileOf.get(id) ?? id);
+  return tasks;
+}
