@@ -1,0 +1,157 @@
+/**
+ * The built-in scripted agent: a real little program that `lanes demo` and the tests run in place
+ * of Claude Code (`node dist/agents/scripted-agent.js`). It follows the agent contract (prompt on
+ * stdin, LANES_* env, cwd = worktree) and does what its script says, so tests can stage slow,
+ * failing, hanging, crashing, noisy or tree-spawning agents. No dependencies, on purpose.
+ *
+ * Environment:
+ *   LANES_SCRIPT_SLEEP_MS  how long to "work" (default 300)
+ *   LANES_SCRIPT_PLAN      path to JSON: { "<task>": Step, "<task>:<phase>": Step, "*": Step }
+ *   LANES_SCRIPT_STARTS    file to which one line "<task-id> <attempt> <pid>" is appended per start
+ */
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+interface Step {
+  sleepMs?: number;
+  /** Exit code at the end (default 0). */
+  exit?: number;
+  /** Never exit: stands for an agent that is stuck. */
+  hang?: boolean;
+  /** Files to write, relative to the worktree. */
+  files?: Record<string, string>;
+  /** Fail (exit 1, no changes) while LANES_ATTEMPT <= failAttempts. */
+  failAttempts?: number;
+  /** Write nothing at all, not even lanes-out/<task>.txt. */
+  noChanges?: boolean;
+  /** Printed to stdout (a rate-limit message, say). */
+  output?: string;
+  /** Printed to stderr. */
+  stderr?: string;
+  /** This many bytes of filler lines on stdout. */
+  outputBytes?: number;
+  /** Leave a background child running in the group, then exit. */
+  spawnChild?: boolean;
+  /** End by this signal instead of exiting ("SIGKILL": a crash). */
+  signal?: string;
+}
+
+const env = process.env;
+const taskId = env.LANES_TASK_ID ?? "task";
+const phase = env.LANES_PHASE ?? "exec";
+const attempt = Number(env.LANES_ATTEMPT ?? "1");
+
+function loadStep(): Step {
+  const planPath = env.LANES_SCRIPT_PLAN;
+  const plan: Record<string, Step> = planPath ? JSON.parse(readFileSync(planPath, "utf8")) : {};
+  return plan[`${taskId}:${phase}`] ?? plan[taskId] ?? plan["*"] ?? {};
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) return "";
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Writes with backpressure, so a large `outputBytes` costs no memory in the agent either. */
+async function print(text: string, stream: NodeJS.WriteStream = process.stdout): Promise<void> {
+  if (!stream.write(text)) await new Promise((done) => stream.once("drain", done));
+}
+
+async function work(ms: number): Promise<void> {
+  const steps = 4;
+  for (let i = 1; i <= steps; i++) {
+    await sleep(ms / steps);
+    await print(`[${taskId}] working... ${Math.round((i / steps) * 100)}%\n`);
+  }
+}
+
+function insideWorktree(path: string): string {
+  const root = process.cwd();
+  const target = resolve(root, path);
+  const rel = relative(root, target);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new Error(`scripted agent: refusing to write outside the worktree: ${path}`);
+  }
+  return target;
+}
+
+async function writeFiles(files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    const target = insideWorktree(path);
+    mkdirSync(dirname(target), { recursive: true });
+    await writeFile(target, content);
+    await print(`[${taskId}] wrote ${path}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const prompt = await readStdin();
+  const step = loadStep();
+  if (env.LANES_SCRIPT_STARTS) {
+    // One short O_APPEND write: lines from concurrent agents do not interleave.
+    appendFileSync(env.LANES_SCRIPT_STARTS, `${taskId} ${attempt} ${process.pid}\n`);
+  }
+  const firstLine = prompt.split("\n", 1)[0] ?? "";
+  await print(`[${taskId}] ${phase} attempt ${attempt}: ${firstLine}\n`);
+
+  if (step.hang) {
+    await print(`[${taskId}] hanging\n`);
+    setInterval(() => {}, 1 << 30);
+    return;
+  }
+  await work(step.sleepMs ?? Number(env.LANES_SCRIPT_SLEEP_MS ?? "300"));
+
+  if (step.failAttempts !== undefined && attempt <= step.failAttempts) {
+    await print(`[${taskId}] scripted failure on attempt ${attempt}\n`, process.stderr);
+    process.exitCode = 1;
+    return;
+  }
+  if (!step.noChanges) {
+    await writeFiles(step.files ?? {});
+    // What this lane saw of its dependencies' work: their lanes-out files, merged before it began.
+    const outDir = join(process.cwd(), "lanes-out");
+    const own = `${taskId}.txt`; // a retry may find its own earlier output
+    const seen = existsSync(outDir) ? readdirSync(outDir).filter((f) => f !== own) : [];
+    const seenList = seen.sort().join(",");
+    await writeFiles({
+      [`lanes-out/${taskId}.txt`]: `${taskId}\n${firstLine}\nsaw: ${seenList}\n`,
+    });
+  }
+  if (step.output !== undefined) await print(`${step.output}\n`);
+  if (step.stderr !== undefined) await print(`${step.stderr}\n`, process.stderr);
+  if (step.outputBytes !== undefined) await flood(step.outputBytes);
+  if (step.spawnChild) {
+    // Not detached: the child stays in our process group, which lanes must end after we exit.
+    const child = spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], {
+      stdio: "ignore",
+    });
+    child.unref();
+    await print(`[${taskId}] spawned child ${child.pid}\n`);
+  }
+  if (step.signal !== undefined) {
+    process.kill(process.pid, step.signal as NodeJS.Signals);
+    await sleep(10_000); // some signals take a moment to land
+  }
+  await print(`[${taskId}] done\n`);
+  process.exitCode = step.exit ?? 0;
+}
+
+async function flood(bytes: number): Promise<void> {
+  const line = `${"x".repeat(99)}\n`;
+  let left = bytes;
+  while (left > 0) {
+    const chunk = line.repeat(Math.min(Math.ceil(left / line.length), 640)).slice(0, left);
+    await print(chunk);
+    left -= chunk.length;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`scripted agent: ${(error as Error).message}\n`);
+  process.exitCode = 70;
+});

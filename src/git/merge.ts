@@ -1,0 +1,276 @@
+// The merge queue: merges lanes into a run's integration branch with plumbing only (no checkout,
+// no index, one compare-and-swap ref update), so a killed run never leaves a half-done merge.
+import { mkdtemp, realpath, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { LanesError } from "../errors.js";
+import {
+  assertRefName,
+  dirtyFiles,
+  headCommit,
+  identityArgs,
+  isAncestor,
+  resolveCommit,
+} from "./repo.js";
+import type { Git } from "./runner.js";
+import { listWorktrees } from "./worktrees.js";
+
+/** The integration branch of a run. */
+export function integrationBranchName(runId: string): string {
+  const name = `lanes/run/${runId}`;
+  assertRefName(name);
+  return name;
+}
+
+/** Creates a branch at commit; fails when it exists. */
+export async function createBranch(git: Git, name: string, commit: string): Promise<void> {
+  assertRefName(name);
+  await git.exclusive(() => git.run(["branch", "--no-track", name, commit]));
+}
+
+export interface ExtraFile {
+  /** Repository-relative, with forward slashes. */
+  path: string;
+  /** The new content, or a function of the content in the merged tree (undefined if absent). */
+  content: string | ((current: string | undefined) => string);
+}
+
+export interface MergeOptions {
+  /** Branch name (not a ref), e.g. lanes/run/<id>. */
+  target: string;
+  /** Any revision, usually a lane branch. */
+  source: string;
+  message: string;
+  /** Written into the merge commit, e.g. a task file's status write-back. */
+  extraFiles?: ExtraFile[];
+}
+
+export type MergeResult =
+  | { ok: true; commit: string; merged: boolean }
+  | { ok: false; conflicts: string[] };
+
+/**
+ * Merges source into target. On conflicts nothing changes and the conflicted paths come back.
+ * `merged` is false when source was already in target (and extraFiles changed nothing).
+ */
+export async function mergeInto(git: Git, opts: MergeOptions): Promise<MergeResult> {
+  assertRefName(opts.target);
+  return git.exclusive(async () => {
+    const ref = `refs/heads/${opts.target}`;
+    const old = await resolveCommit(git, ref);
+    const source = await resolveCommit(git, opts.source);
+    await assertNotCheckedOut(git, opts.target);
+    const upToDate = await isAncestor(git, source, old);
+    let tree: string;
+    if (upToDate) {
+      tree = (await git.run(["rev-parse", `${old}^{tree}`])).stdout;
+    } else {
+      const merge = await git.run(
+        ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
+        { allowFail: true },
+      );
+      const [treeId = "", ...names] = merge.stdout.split("\0");
+      if (merge.exitCode === 1) {
+        return { ok: false, conflicts: [...new Set(names.filter(Boolean))] };
+      }
+      if (merge.exitCode !== 0 || !treeId) {
+        throw new LanesError(
+          "E_GIT",
+          `git merge-tree ${opts.target} ${opts.source} failed (exit ${merge.exitCode}): ${merge.stderr.trim()}`,
+          { exitCode: 1 },
+        );
+      }
+      tree = treeId;
+    }
+    const baseTree = tree;
+    if (opts.extraFiles?.length) tree = await writeExtraFiles(git, tree, opts.extraFiles);
+    if (upToDate && tree === baseTree) return { ok: true, commit: old, merged: false };
+    const parents = upToDate ? ["-p", old] : ["-p", old, "-p", source];
+    const identity = await identityArgs(git);
+    const commit = (
+      await git.run([...identity, "commit-tree", tree, ...parents, "-F", "-"], {
+        input: opts.message,
+      })
+    ).stdout;
+    await casRef(git, ref, commit, old, opts.message);
+    return { ok: true, commit, merged: true };
+  });
+}
+
+/** Moves ref from old to next, failing (E_GIT) when someone else moved it meanwhile. */
+async function casRef(git: Git, ref: string, next: string, old: string, reason: string) {
+  const firstLine = reason.split("\n")[0] ?? "";
+  const result = await git.run(["update-ref", "-m", `lanes: ${firstLine}`, ref, next, old], {
+    allowFail: true,
+  });
+  if (result.exitCode !== 0) {
+    throw new LanesError(
+      "E_GIT",
+      `${ref} moved while lanes was updating it (expected ${old}): ${result.stderr.trim()}`,
+      { hint: "something else changed the branch during the run; run lanes resume", exitCode: 1 },
+    );
+  }
+}
+
+async function assertNotCheckedOut(git: Git, branch: string): Promise<void> {
+  const wt = (await listWorktrees(git)).find((w) => w.branch === branch);
+  if (wt) {
+    throw new LanesError("E_GIT", `${branch} is checked out at ${wt.path}`, {
+      hint: `lanes updates ${branch} without a checkout: switch that worktree to another branch`,
+      exitCode: 1,
+    });
+  }
+}
+
+function checkExtraPath(p: string): string {
+  const normal = path.posix.normalize(p);
+  const bad =
+    !p ||
+    path.posix.isAbsolute(normal) ||
+    normal.startsWith("../") ||
+    normal === ".." ||
+    normal === "." ||
+    normal.split("/").includes(".git") ||
+    /[\0\n]/.test(p);
+  if (bad) {
+    throw new LanesError("E_GIT", `cannot write ${JSON.stringify(p)} into a commit`, {
+      hint: "use a repository-relative path with forward slashes",
+      exitCode: 1,
+    });
+  }
+  return normal;
+}
+
+/** The tree with extra files written into it, through a temporary index. */
+async function writeExtraFiles(git: Git, tree: string, files: ExtraFile[]): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "lanes-index-"));
+  const env = { GIT_INDEX_FILE: path.join(dir, "index") };
+  try {
+    await git.run(["read-tree", tree], { env });
+    const lines: string[] = [];
+    for (const file of files) {
+      const p = checkExtraPath(file.path);
+      let content = file.content;
+      if (typeof content === "function") {
+        const current = await git.run(["cat-file", "blob", `${tree}:${p}`], {
+          allowFail: true,
+          raw: true,
+        });
+        content = content(current.exitCode === 0 ? current.stdout : undefined);
+      }
+      const blob = await git.run(["hash-object", "-w", "--stdin"], { input: content });
+      lines.push(`100644 ${blob.stdout}\t${p}`);
+    }
+    await git.run(["update-index", "-z", "--index-info"], { env, input: `${lines.join("\0")}\0` });
+    return (await git.run(["write-tree"], { env })).stdout;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export interface CommitAllResult {
+  committed: boolean;
+  /** HEAD of the worktree afterwards. */
+  commit: string;
+}
+
+/**
+ * Commits everything left in a lane worktree. Not queued: it touches only the lane's own index and
+ * branch, like the agent's own commits, which run in parallel anyway. Hooks are skipped
+ * (--no-verify): the task's verify command is the gate, and hooks often need a setup lanes
+ * cannot know about.
+ */
+export async function commitAll(
+  git: Git,
+  worktreePath: string,
+  message: string,
+): Promise<CommitAllResult> {
+  const cwd = worktreePath;
+  await git.run(["add", "-A"], { cwd });
+  const staged = await git.run(["diff", "--cached", "--quiet"], { cwd, allowFail: true });
+  if (staged.exitCode === 0) return { committed: false, commit: await headCommit(git, cwd) };
+  if (staged.exitCode !== 1) {
+    throw new LanesError("E_GIT", `git diff --cached failed in ${cwd}: ${staged.stderr.trim()}`, {
+      exitCode: 1,
+    });
+  }
+  const identity = await identityArgs(git);
+  await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
+    cwd,
+    input: message,
+  });
+  return { committed: true, commit: await headCommit(git, cwd) };
+}
+
+/** Whether the lane has commits or uncommitted changes beyond the commit it started from. */
+export async function changedSince(
+  git: Git,
+  worktreePath: string,
+  baseCommit: string,
+): Promise<boolean> {
+  if ((await headCommit(git, worktreePath)) !== (await resolveCommit(git, baseCommit))) return true;
+  return (await dirtyFiles(git, worktreePath)).length > 0;
+}
+
+export interface FastForwardOptions {
+  /** The branch to move, e.g. main. */
+  branch: string;
+  /** Where to move it, e.g. the integration branch. */
+  to: string;
+  /** The repository's main working tree, where branch may be checked out. */
+  mainCheckout: string;
+}
+
+/** For --land: moves branch forward to `to`, never rewriting history or touching a dirty checkout. */
+export async function fastForward(
+  git: Git,
+  opts: FastForwardOptions,
+): Promise<{ updated: boolean; commit: string }> {
+  assertRefName(opts.branch);
+  return git.exclusive(async () => {
+    const ref = `refs/heads/${opts.branch}`;
+    const old = await resolveCommit(git, ref);
+    const to = await resolveCommit(git, opts.to);
+    if (old === to) return { updated: false, commit: to };
+    if (!(await isAncestor(git, old, to))) {
+      throw new LanesError(
+        "E_GIT",
+        `cannot fast-forward ${opts.branch} to ${opts.to}: ${opts.branch} has commits that ${opts.to} lacks`,
+        {
+          hint: `merge by hand: git merge ${opts.to}`,
+          exitCode: 1,
+        },
+      );
+    }
+    const wt = (await listWorktrees(git)).find((w) => w.branch === opts.branch);
+    if (!wt) {
+      await casRef(git, ref, to, old, `land ${opts.to}`);
+      return { updated: true, commit: to };
+    }
+    const [here, main] = await Promise.all([realpathOf(wt.path), realpathOf(opts.mainCheckout)]);
+    if (here !== main) {
+      throw new LanesError(
+        "E_GIT",
+        `cannot land on ${opts.branch}: it is checked out at ${wt.path}`,
+        {
+          hint: `run git merge --ff-only ${opts.to} there`,
+          exitCode: 1,
+        },
+      );
+    }
+    const dirty = await dirtyFiles(git, wt.path, { untracked: false });
+    if (dirty.length > 0) {
+      throw new LanesError(
+        "E_GIT",
+        `cannot land on ${opts.branch}: ${wt.path} has uncommitted changes (${dirty.slice(0, 5).join(", ")})`,
+        { hint: `commit or stash them, then run git merge --ff-only ${opts.to}`, exitCode: 1 },
+      );
+    }
+    await git.run(["merge", "--ff-only", "--quiet", to], { cwd: wt.path });
+    return { updated: true, commit: to };
+  });
+}
+
+async function realpathOf(p: string): Promise<string> {
+  return realpath(p).catch(() => path.resolve(p));
+}

@@ -1,0 +1,265 @@
+// Lanes on disk: where each task's worktree and branch live, and creating/removing them safely
+// (inside the folder lanes owns, through the repository queue, recovering from killed runs).
+import { lstat, mkdir, readFile, realpath, rm } from "node:fs/promises";
+import path from "node:path";
+import { LanesError } from "../errors.js";
+import { assertRefName, branchExists, headCommit } from "./repo.js";
+import type { Git } from "./runner.js";
+
+const TASK_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** The lane branch of a task. Refuses ids that would make an invalid or colliding ref. */
+export function laneBranchName(taskId: string): string {
+  assertTaskId(taskId);
+  return `lanes/${taskId}`;
+}
+
+function assertTaskId(taskId: string): void {
+  // "run" is taken: integration branches live under lanes/run/, and git cannot hold both
+  // a ref lanes/run and refs below it.
+  const bad =
+    !TASK_ID.test(taskId) ||
+    taskId.includes("..") ||
+    taskId.endsWith(".") ||
+    taskId.endsWith(".lock") ||
+    taskId === "run";
+  if (bad) {
+    throw new LanesError("E_TASK_ID", `${JSON.stringify(taskId)} cannot name a lane`, {
+      hint: 'rename the task: [a-z0-9][a-z0-9._-]{0,63}, without "..", a trailing "." or ".lock", and not "run"',
+    });
+  }
+}
+
+/**
+ * The folder lanes owns for a repository's worktrees: <parent of repo>/.lanes-worktrees/<repo>,
+ * or <worktreeDir>/<repo> (worktreeDir resolved against the repository root) so that repositories
+ * sharing one worktreeDir do not collide.
+ */
+export function worktreeRoot(repoRoot: string, worktreeDir?: string): string {
+  const repo = path.resolve(repoRoot);
+  const base = worktreeDir
+    ? path.resolve(repo, worktreeDir)
+    : path.join(path.dirname(repo), ".lanes-worktrees");
+  return path.join(base, path.basename(repo));
+}
+
+/** A task's worktree: <root>/<task-id> (one run at a time holds the repository lock). */
+export function lanePath(root: string, taskId: string): string {
+  assertTaskId(taskId);
+  const lane = path.join(path.resolve(root), taskId);
+  assertInside(root, lane);
+  return lane;
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(target));
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel);
+}
+
+function assertInside(root: string, target: string): void {
+  if (!isInside(root, target)) {
+    throw new LanesError("E_GIT", `refusing to use ${target}: it is not inside ${root}`, {
+      hint: "lanes only creates and removes worktrees inside its worktree folder",
+      exitCode: 1,
+    });
+  }
+}
+
+/** The real path of p, or of its deepest existing ancestor with the rest appended. */
+async function realish(p: string): Promise<string> {
+  const resolved = path.resolve(p);
+  try {
+    return await realpath(resolved);
+  } catch {
+    const parent = path.dirname(resolved);
+    if (parent === resolved) return resolved;
+    return path.join(await realish(parent), path.basename(resolved));
+  }
+}
+
+export interface WorktreeInfo {
+  path: string;
+  head: string | undefined;
+  /** Short name (without refs/heads/); undefined when detached or bare. */
+  branch: string | undefined;
+  bare: boolean;
+  locked: boolean;
+  prunable: boolean;
+}
+
+export async function listWorktrees(git: Git): Promise<WorktreeInfo[]> {
+  const { stdout } = await git.run(["worktree", "list", "--porcelain", "-z"]);
+  const list: WorktreeInfo[] = [];
+  let current: WorktreeInfo | undefined;
+  for (const line of stdout.split("\0")) {
+    const space = line.indexOf(" ");
+    const key = space === -1 ? line : line.slice(0, space);
+    const value = space === -1 ? "" : line.slice(space + 1);
+    if (key === "worktree") {
+      current = {
+        path: value,
+        head: undefined,
+        branch: undefined,
+        bare: false,
+        locked: false,
+        prunable: false,
+      };
+      list.push(current);
+    } else if (current && key === "HEAD") current.head = value;
+    else if (current && key === "branch") current.branch = value.replace(/^refs\/heads\//, "");
+    else if (current && key === "bare") current.bare = true;
+    else if (current && key === "locked") current.locked = true;
+    else if (current && key === "prunable") current.prunable = true;
+  }
+  return list;
+}
+
+/** The registered worktree at p, compared by real path. */
+async function findWorktree(git: Git, p: string): Promise<WorktreeInfo | undefined> {
+  const wanted = await realish(p);
+  for (const wt of await listWorktrees(git)) {
+    if ((await realish(wt.path)) === wanted) return wt;
+  }
+  return undefined;
+}
+
+/** Whether dir is what a removed-but-not-deleted lane of this repository leaves behind. */
+async function isLeftoverLane(git: Git, dir: string): Promise<boolean> {
+  const dotGit = await readFile(path.join(dir, ".git"), "utf8").catch(() => undefined);
+  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
+  if (!gitdir) return false;
+  const admin = path.resolve(dir, gitdir);
+  if (path.basename(path.dirname(admin)) !== "worktrees") return false;
+  return (await realish(path.dirname(path.dirname(admin)))) === (await git.lockKey());
+}
+
+async function exists(p: string) {
+  return lstat(p).then(
+    (s) => s,
+    () => undefined,
+  );
+}
+
+/** Clears whatever a killed or earlier run left at a lane path; refuses anything else. */
+async function clearLeftover(git: Git, lane: string): Promise<void> {
+  const registered = await findWorktree(git, lane);
+  const stats = await exists(lane);
+  if (registered) {
+    if (stats) await git.run(["worktree", "remove", "--force", "--force", registered.path]);
+    await git.run(["worktree", "prune"]);
+    return;
+  }
+  if (!stats) return;
+  if (stats.isSymbolicLink()) {
+    throw new LanesError("E_GIT", `refusing to use ${lane}: it is a symbolic link`, {
+      hint: "remove it; lanes creates its worktrees itself",
+      exitCode: 1,
+    });
+  }
+  if (await isLeftoverLane(git, lane)) {
+    await rm(lane, { recursive: true, force: true });
+    await git.run(["worktree", "prune"]);
+    return;
+  }
+  throw new LanesError("E_GIT", `${lane} already exists and is not a lane of ${git.root}`, {
+    hint: "move or delete it, or set worktreeDir to another folder",
+    exitCode: 1,
+  });
+}
+
+export interface AddLaneOptions {
+  /** The folder lanes owns (worktreeRoot()); path must be inside it. */
+  root: string;
+  path: string;
+  branch: string;
+  /** Commit (or revision) the new branch starts from. */
+  startPoint: string;
+  /**
+   * When the branch already exists: "fail" (default) throws, "reset" moves it to startPoint
+   * (dropping its commits), "reuse" checks it out as it is (resume) and ignores startPoint.
+   */
+  existingBranch?: "fail" | "reset" | "reuse";
+}
+
+export interface Lane {
+  path: string;
+  branch: string;
+  /** The commit the lane starts at. */
+  head: string;
+}
+
+export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
+  const lane = path.resolve(opts.path);
+  assertInside(opts.root, lane);
+  assertRefName(opts.branch);
+  return git.exclusive(async () => {
+    await mkdir(opts.root, { recursive: true });
+    assertInside(await realish(opts.root), await realish(lane));
+    await clearLeftover(git, lane);
+    const args = ["worktree", "add", "--quiet"];
+    if (!(await branchExists(git, opts.branch))) {
+      args.push("--no-track", "-b", opts.branch, lane, opts.startPoint);
+    } else if (opts.existingBranch === "reset") {
+      args.push("--no-track", "-B", opts.branch, lane, opts.startPoint);
+    } else if (opts.existingBranch === "reuse") {
+      args.push(lane, opts.branch);
+    } else {
+      throw new LanesError("E_GIT", `branch ${opts.branch} already exists in ${git.root}`, {
+        hint: `it is left from an earlier run: run lanes clean, or git branch -D ${opts.branch}`,
+        exitCode: 1,
+      });
+    }
+    await git.run(args);
+    return { path: lane, branch: opts.branch, head: await headCommit(git, lane) };
+  });
+}
+
+export interface RemoveLaneOptions {
+  /** Also delete the lane's branch (the one checked out there, or `branch`). */
+  deleteBranch?: boolean;
+  /** Remove the worktree even when it holds uncommitted changes. */
+  force?: boolean;
+  /** The branch to delete when the worktree is already gone. */
+  branch?: string;
+}
+
+/** Removes a lane's worktree (and branch); a lane that is already gone is not an error. */
+export async function removeLane(
+  git: Git,
+  lanePathToRemove: string,
+  opts: RemoveLaneOptions = {},
+): Promise<void> {
+  const lane = path.resolve(lanePathToRemove);
+  await git.exclusive(async () => {
+    const registered = await findWorktree(git, lane);
+    const branch = opts.branch ?? registered?.branch;
+    if (registered) {
+      const force = opts.force ? ["--force", "--force"] : [];
+      if (await exists(registered.path)) {
+        await git.run(["worktree", "remove", ...force, registered.path]);
+      }
+      await git.run(["worktree", "prune"]);
+    } else if (await exists(lane)) {
+      if (!(await isLeftoverLane(git, lane))) {
+        throw new LanesError(
+          "E_GIT",
+          `refusing to remove ${lane}: it is not a lane of ${git.root}`,
+          {
+            exitCode: 1,
+          },
+        );
+      }
+      await rm(lane, { recursive: true, force: true });
+      await git.run(["worktree", "prune"]);
+    }
+    if (opts.deleteBranch && branch && (await branchExists(git, branch))) {
+      assertRefName(branch);
+      await git.run(["branch", "-D", branch]);
+    }
+  });
+}
+
+/** Forgets worktrees whose folders are gone. */
+export async function prune(git: Git): Promise<void> {
+  await git.exclusive(() => git.run(["worktree", "prune"]));
+}

@@ -1,0 +1,123 @@
+import { formatDuration } from "../config/duration.js";
+import type { FailureReason, LanesEvent } from "../run/events.js";
+import type { Colors } from "./colors.js";
+import type { RunProgress } from "./progress.js";
+import { oneLine } from "./text.js";
+
+/**
+ * The wording of one-line event messages, shared by the plain reporter, the permanent lines of
+ * the live view and the summary, so that a task's failure reads the same everywhere.
+ */
+
+export const SYMBOL = {
+  started: "●",
+  done: "✓",
+  failed: "✗",
+  skipped: "↷",
+  retry: "↻",
+  merged: "⇣",
+  running: "⏳",
+  pending: "·",
+  stopping: "■",
+  heartbeat: "…",
+} as const;
+
+/** Details longer than this are cut in one-line output; the log file has the rest. */
+const MAX_DETAIL = 300;
+
+/** `no_changes` -> `no changes`: reasons are stable codes in JSON, words on a terminal. */
+export function reasonText(reason: FailureReason | string | undefined): string | undefined {
+  return reason?.replace(/_/g, " ");
+}
+
+export function detailText(detail: string | undefined): string | undefined {
+  if (detail === undefined) return undefined;
+  const line = oneLine(detail);
+  if (line === "") return undefined;
+  return line.length > MAX_DETAIL ? `${line.slice(0, MAX_DETAIL - 1)}…` : line;
+}
+
+/** `timeout — agent ran longer than 30m`, `timeout`, or the detail alone. */
+export function whyText(
+  reason: FailureReason | string | undefined,
+  detail: string | undefined,
+  c: Colors,
+): string | undefined {
+  const words = reasonText(reason);
+  const more = detailText(detail);
+  if (words && more) return `${words} ${c.dim(`— ${more}`)}`;
+  return words ?? (more === undefined ? undefined : c.dim(more));
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/**
+ * The line an event prints in plain output, or undefined for events that print nothing there
+ * (lane setup, raw output, activity, usage, agent exits, and the end of the run, which the
+ * summary covers).
+ */
+export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): string | undefined {
+  switch (event.type) {
+    case "run_started": {
+      const commit = event.baseCommit.slice(0, 7);
+      const base = event.baseBranch === undefined ? commit : `${event.baseBranch}@${commit}`;
+      return `lanes run ${event.runId}: ${plural(event.tasks.length, "task")}, concurrency ${event.concurrency}, base ${base}`;
+    }
+    case "task_started": {
+      const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
+      return `${SYMBOL.started} ${event.taskId}: ${event.phase} started${attempt}`;
+    }
+    case "attempt_failed": {
+      if (event.retryInMs === undefined) return undefined; // task_finished tells the rest
+      const why = whyText(event.reason, event.detail, c);
+      return `${c.yellow(SYMBOL.retry)} ${event.taskId} retry in ${formatDuration(event.retryInMs)}: ${why}`;
+    }
+    case "task_merged": {
+      const branch = progress.integrationBranch ?? `lanes/run/${event.runId}`;
+      return `${SYMBOL.merged} ${event.taskId} merged into ${branch}`;
+    }
+    case "task_finished":
+      return finishedLine(event, c);
+    case "concurrency_changed":
+      return `concurrency ${event.from} -> ${event.to} (${event.why})`;
+    case "run_stopping":
+      return `${c.yellow(SYMBOL.stopping)} stopping: ${event.why}`;
+    case "warning":
+      return `${c.yellow("!")} ${event.message}`;
+    default:
+      return undefined;
+  }
+}
+
+function finishedLine(event: Extract<LanesEvent, { type: "task_finished" }>, c: Colors): string {
+  const took = formatDuration(event.durationMs);
+  switch (event.status) {
+    case "done":
+      return `${c.green(SYMBOL.done)} ${event.taskId} done ${c.dim(`(${took})`)}`;
+    case "failed": {
+      const why = whyText(event.reason, event.detail, c);
+      return `${c.red(SYMBOL.failed)} ${event.taskId} failed ${c.dim(`(${took})`)}${why ? `: ${why}` : ""}`;
+    }
+    case "skipped": {
+      const why = detailText(event.detail) ?? reasonText(event.reason);
+      return `${c.yellow(SYMBOL.skipped)} ${event.taskId} skipped${why ? `: ${why}` : ""}`;
+    }
+  }
+}
+
+/** `… 2 running (t01 3m 2s, t04 1m 10s), 3 pending`: proof of life when nothing happened. */
+export function heartbeatLine(progress: RunProgress, now: number, c: Colors): string {
+  const running = progress.inStatus("running").map((task) => {
+    if (task.retryAt !== undefined) {
+      return `${task.id} retry in ${formatDuration(Math.max(0, task.retryAt - now))}`;
+    }
+    return `${task.id} ${formatDuration(Math.max(0, now - (task.startedAt ?? now)))}`;
+  });
+  const pending = progress.inStatus("pending").length;
+  let line = `${SYMBOL.heartbeat} ${running.length} running`;
+  if (running.length > 0) line += ` ${c.dim(`(${running.join(", ")})`)}`;
+  if (pending > 0) line += `, ${pending} pending`;
+  return line;
+}

@@ -1,0 +1,216 @@
+import { formatDuration } from "../config/duration.js";
+import type { LanesEvent, TaskRunStatus } from "../run/events.js";
+import { type Colors, colors } from "./colors.js";
+import { eventLine, SYMBOL } from "./lines.js";
+import { RunProgress, type TaskView } from "./progress.js";
+import { type Output, type Reporter, TICK_MS } from "./reporter.js";
+import { displayWidth, sanitizeLine, truncate } from "./text.js";
+
+/*
+ * The live view is hand-written rather than built on a TUI framework (ink, blessed, listr):
+ * all it needs is to erase a few lines and write them again (cursor up, clear line), which is a
+ * screenful of code, while a framework would bring React or a widget tree, its own idea of
+ * stdin and signals (lanes owns Ctrl-C), and dependencies into every install.
+ */
+
+export interface LiveReporterOptions {
+  out: Output;
+  now: () => number;
+  /** Terminal width; a function is read at every redraw, so a resize is picked up. */
+  columns: number | (() => number);
+  /** Terminal height, when known: the region never grows taller than the screen. */
+  rows?: number | (() => number);
+  color?: boolean;
+  /** Also print agent output above the region, `[t01] ...` (`--stream` in a terminal). */
+  stream?: boolean;
+  /** At most one redraw per this many milliseconds; default TICK_MS (100). */
+  minRedrawMs?: number;
+  /** The progress line wraps onto at most this many lines; default 3. */
+  maxProgressLines?: number;
+}
+
+const PERMANENT = new Set<LanesEvent["type"]>([
+  "run_started",
+  "attempt_failed",
+  "task_finished",
+  "concurrency_changed",
+  "run_stopping",
+  "warning",
+]);
+
+const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
+
+/**
+ * The terminal view: a region at the bottom, redrawn in place, with one line per running task
+ * (elapsed time and what it does now) and a progress line (`#t01 ✓ #t02 ⏳ ...`). Lines that
+ * stay true (a task finished, a retry, the run's start) are printed above the region and are
+ * never erased. All writing happens in `tick` and `close`, so redraws are throttled and a test
+ * decides exactly when a frame is drawn.
+ */
+export class LiveReporter implements Reporter {
+  private readonly progress = new RunProgress();
+  private readonly out: Output;
+  private readonly c: Colors;
+  private readonly options: LiveReporterOptions;
+  private pending: string[] = [];
+  /** The region as last drawn, to erase it and to skip redraws that would change nothing. */
+  private drawn: string[] = [];
+  private drawnColumns = 0;
+  private lastDrawAt: number | undefined;
+  private closed = false;
+
+  constructor(options: LiveReporterOptions) {
+    this.options = options;
+    this.out = options.out;
+    this.c = colors(options.color ?? false);
+  }
+
+  onEvent(event: LanesEvent): void {
+    if (this.closed) return;
+    this.progress.apply(event);
+    if (PERMANENT.has(event.type)) {
+      const line = eventLine(event, this.progress, this.c);
+      if (line !== undefined) this.pending.push(line);
+    }
+    if (this.options.stream && event.type === "task_output") {
+      for (const line of event.line.replace(/\r?\n$/, "").split(/\r?\n/)) {
+        this.pending.push(`${this.c.cyan(`[${event.taskId}]`)} ${sanitizeLine(line)}`.trimEnd());
+      }
+    }
+  }
+
+  tick(now: number): void {
+    if (this.closed) return;
+    const throttle = this.options.minRedrawMs ?? TICK_MS;
+    if (this.lastDrawAt !== undefined && now - this.lastDrawAt < throttle) return;
+    this.draw(this.region(now), now);
+  }
+
+  /** Erases the region and prints what is pending; the permanent lines stay. */
+  close(): void {
+    if (this.closed) return;
+    this.draw([], this.options.now());
+    this.closed = true;
+  }
+
+  private draw(region: string[], now: number): void {
+    const columns = this.columns();
+    const same =
+      region.length === this.drawn.length && region.every((line, i) => line === this.drawn[i]);
+    if (this.pending.length === 0 && same && columns === this.drawnColumns) return;
+    let text = UP_AND_CLEAR.repeat(this.drawnHeight(columns));
+    for (const line of [...this.pending, ...region]) text += `${line}\n`;
+    if (text !== "") this.out.write(text);
+    this.pending = [];
+    this.drawn = region;
+    this.drawnColumns = columns;
+    this.lastDrawAt = now;
+  }
+
+  /** Screen lines the drawn region takes now: after a resize, a line may have wrapped. */
+  private drawnHeight(columns: number): number {
+    return this.drawn.reduce(
+      (sum, line) => sum + Math.max(1, Math.ceil(displayWidth(line) / columns)),
+      0,
+    );
+  }
+
+  private columns(): number {
+    const { columns } = this.options;
+    return Math.max(20, typeof columns === "function" ? columns() : columns);
+  }
+
+  private rows(): number | undefined {
+    const { rows } = this.options;
+    return typeof rows === "function" ? rows() : rows;
+  }
+
+  private region(now: number): string[] {
+    if (this.progress.runId === undefined) return [];
+    // One column spare: writing into the last column makes some terminals wrap early.
+    const width = this.columns() - 1;
+    const progress = this.progressLines(width);
+    const running = this.progress
+      .inStatus("running")
+      .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
+    const idWidth = Math.max(0, ...running.map((task) => task.id.length));
+    let lines = running.map((task) => truncate(this.taskLine(task, idWidth, now), width));
+    const rows = this.rows();
+    if (rows !== undefined) {
+      const room = Math.max(1, rows - 1 - progress.length);
+      if (lines.length > room) {
+        const more = lines.length - (room - 1);
+        lines = [...lines.slice(0, room - 1), this.c.dim(`  … ${more} more running`)];
+      }
+    }
+    return [...lines, ...progress];
+  }
+
+  private taskLine(task: TaskView, idWidth: number, now: number): string {
+    const id = task.id.padEnd(idWidth);
+    if (task.retryAt !== undefined) {
+      const wait = Math.max(0, task.retryAt - now);
+      return `${this.c.yellow(SYMBOL.retry)} ${id}  ${this.c.dim(`retry in ${seconds(wait)}`)}`;
+    }
+    const phase = task.attempt > 1 ? `${task.phase} (attempt ${task.attempt})` : task.phase;
+    const elapsed = seconds(now - (task.startedAt ?? now));
+    const doing = task.activity ?? task.lastLine;
+    return `${SYMBOL.running} ${id}  ${phase}  ${elapsed}${doing ? `  ${this.c.dim(doing)}` : ""}`;
+  }
+
+  /** `#t01 ✓ #t02 ⏳ #t03 · ...`, wrapped at item boundaries, `… +N` when it does not fit. */
+  private progressLines(width: number): string[] {
+    const items = [...this.progress.tasks.values()].map((task) => ({
+      text: truncate(`#${task.id}`, width - 2),
+      status: task.status,
+    }));
+    const maxLines = Math.max(1, this.options.maxProgressLines ?? 3);
+    const lines: (typeof items)[] = [];
+    let used = 0;
+    for (const item of items) {
+      const w = displayWidth(item.text) + 1 + displayWidth(STATUS_SYMBOL[item.status]);
+      const current = lines[lines.length - 1];
+      if (current && used + 1 + w <= width) {
+        current.push(item);
+        used += 1 + w;
+      } else {
+        lines.push([item]);
+        used = w;
+      }
+    }
+    const render = (line: typeof items) =>
+      line.map((item) => `${item.text} ${this.symbol(item.status)}`).join(" ");
+    if (lines.length <= maxLines) return lines.map(render);
+    const shown = lines.slice(0, maxLines);
+    const last = shown[maxLines - 1]!;
+    const hidden = () => items.length - shown.reduce((sum, line) => sum + line.length, 0);
+    while (last.length > 1 && displayWidth(`${render(last)} … +${hidden()}`) > width) {
+      last.pop();
+    }
+    return shown.map((line, i) =>
+      i === maxLines - 1 ? `${render(line)} … +${hidden()}` : render(line),
+    );
+  }
+
+  private symbol(status: TaskRunStatus): string {
+    const symbol = STATUS_SYMBOL[status];
+    if (status === "done") return this.c.green(symbol);
+    if (status === "failed") return this.c.red(symbol);
+    if (status === "skipped") return this.c.yellow(symbol);
+    if (status === "pending") return this.c.dim(symbol);
+    return symbol;
+  }
+}
+
+const STATUS_SYMBOL: Record<TaskRunStatus, string> = {
+  pending: SYMBOL.pending,
+  running: SYMBOL.running,
+  done: SYMBOL.done,
+  failed: SYMBOL.failed,
+  skipped: SYMBOL.skipped,
+};
+
+/** Whole seconds: the live view would otherwise redraw for every millisecond under 1 s. */
+function seconds(ms: number): string {
+  return ms < 1000 ? "0s" : formatDuration(Math.floor(ms / 1000) * 1000);
+}

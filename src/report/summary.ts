@@ -1,0 +1,106 @@
+import { formatDuration } from "../config/duration.js";
+import type { TaskRunStatus, TokenUsage } from "../run/events.js";
+import { colors } from "./colors.js";
+import { detailText, reasonText, SYMBOL, whyText } from "./lines.js";
+
+/** What the end-of-run summary needs; the CLI builds it from the RunResult. */
+export interface RunSummaryInput {
+  runId: string;
+  durationMs: number;
+  integrationBranch: string;
+  tasks: SummaryTask[];
+  /** The base branch was fast-forwarded to the integration branch (`--land`). */
+  landed?: boolean;
+  baseBranch?: string;
+}
+
+export interface SummaryTask {
+  id: string;
+  status: TaskRunStatus;
+  /** A FailureReason code for failures, or why a task was skipped. */
+  reason?: string;
+  detail?: string;
+  logPath?: string;
+  durationMs?: number;
+  tokens?: TokenUsage;
+  cost?: number;
+  /** Why a pending task never started: `run interrupted`, `stopped after t02 failed`. */
+  notStartedWhy?: string;
+}
+
+export interface SummaryOptions {
+  color: boolean;
+}
+
+/**
+ * The block printed after every run, TTY or not:
+ *
+ *     Summary: 3 done, 1 failed, 2 skipped (12m 15s)
+ *       ✗ t02: timeout — no output for 30m (log: .lanes/runs/<id>/logs/t02/exec.1.log)
+ *       ↷ t03 skipped: t02 failed
+ *     Tokens: 12,345 in / 6,789 out, cost $0.42
+ *     Integration branch: lanes/run/<id> — land it with: git merge --ff-only lanes/run/<id>
+ */
+export function formatSummary(result: RunSummaryInput, options: SummaryOptions): string {
+  const c = colors(options.color);
+  const count = (status: TaskRunStatus) =>
+    result.tasks.filter((task) => task.status === status).length;
+  const parts = [c.green(`${count("done")} done`)];
+  if (count("failed") > 0) parts.push(c.red(`${count("failed")} failed`));
+  if (count("skipped") > 0) parts.push(c.yellow(`${count("skipped")} skipped`));
+  if (count("running") > 0) parts.push(`${count("running")} still running`);
+  if (count("pending") > 0) parts.push(`${count("pending")} not started`);
+  const lines = [
+    `${c.bold("Summary:")} ${parts.join(", ")} ${c.dim(`(${formatDuration(result.durationMs)})`)}`,
+  ];
+
+  for (const task of result.tasks) {
+    if (task.status === "failed") {
+      const why = whyText(task.reason, task.detail, c);
+      const log = task.logPath === undefined ? "" : ` ${c.dim(`(log: ${task.logPath})`)}`;
+      lines.push(`  ${c.red(SYMBOL.failed)} ${task.id}${why ? `: ${why}` : ""}${log}`);
+    }
+  }
+  for (const task of result.tasks) {
+    if (task.status === "skipped") {
+      const why = detailText(task.detail) ?? reasonText(task.reason);
+      lines.push(`  ${c.yellow(SYMBOL.skipped)} ${task.id} skipped${why ? `: ${c.dim(why)}` : ""}`);
+    } else if (task.status === "pending" || task.status === "running") {
+      const label = task.status === "pending" ? "not started" : "still running";
+      const why = task.notStartedWhy === undefined ? undefined : detailText(task.notStartedWhy);
+      lines.push(`  ${c.dim(SYMBOL.pending)} ${task.id} ${label}${why ? `: ${c.dim(why)}` : ""}`);
+    }
+  }
+
+  const usage = usageLine(result.tasks);
+  if (usage !== undefined) lines.push(usage);
+
+  const branch = result.integrationBranch;
+  if (result.landed) {
+    lines.push(
+      `Integration branch: ${branch} — landed on ${result.baseBranch ?? "the base branch"}`,
+    );
+  } else if (count("done") === 0) {
+    lines.push(`Integration branch: ${branch} — nothing merged`);
+  } else {
+    lines.push(`Integration branch: ${branch} — land it with: git merge --ff-only ${branch}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** `Tokens: 12,345 in / 6,789 out, cost $0.42`, when any task reported usage. */
+function usageLine(tasks: SummaryTask[]): string | undefined {
+  const withTokens = tasks.filter((task) => task.tokens !== undefined);
+  const withCost = tasks.filter((task) => task.cost !== undefined);
+  if (withTokens.length === 0 && withCost.length === 0) return undefined;
+  const cost = `$${withCost.reduce((sum, task) => sum + task.cost!, 0).toFixed(2)}`;
+  if (withTokens.length === 0) return `Cost: ${cost}`;
+  const input = withTokens.reduce((sum, task) => sum + task.tokens!.input, 0);
+  const output = withTokens.reduce((sum, task) => sum + task.tokens!.output, 0);
+  const tokens = `Tokens: ${thousands(input)} in / ${thousands(output)} out`;
+  return withCost.length === 0 ? tokens : `${tokens}, cost ${cost}`;
+}
+
+function thousands(n: number): string {
+  return Math.round(n).toLocaleString("en-US");
+}

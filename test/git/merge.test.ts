@@ -1,0 +1,262 @@
+// The merge queue and the commits around it: plumbing merges, conflicts, write-back, CAS, landing.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import {
+  changedSince,
+  commitAll,
+  createBranch,
+  fastForward,
+  integrationBranchName,
+  mergeInto,
+} from "../../src/git/merge.js";
+import { headCommit, resolveCommit } from "../../src/git/repo.js";
+import { addLane, worktreeRoot } from "../../src/git/worktrees.js";
+import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
+
+let repo: TestRepo | undefined;
+afterEach(async () => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  await repo?.cleanup();
+  repo = undefined;
+});
+
+const TARGET = integrationBranchName("r1");
+
+async function setup(files?: Record<string, string>) {
+  repo = await makeRepo(files);
+  await createBranch(repo.git, TARGET, await headCommit(repo.git));
+  return repo;
+}
+
+const show = (r: TestRepo, rev: string) => r.git.run(["show", rev]).then((x) => x.stdout);
+
+describe("mergeInto", () => {
+  it("merges two non-conflicting lanes one after the other", async () => {
+    const r = await setup();
+    await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    await commitOnBranch(r, "lanes/b", { "b.txt": "b\n" });
+    const first = await mergeInto(r.git, { target: TARGET, source: "lanes/a", message: "merge a" });
+    const second = await mergeInto(r.git, {
+      target: TARGET,
+      source: "lanes/b",
+      message: "merge b",
+    });
+    expect(first).toMatchObject({ ok: true, merged: true });
+    expect(second).toMatchObject({ ok: true, merged: true });
+    const tip = await resolveCommit(r.git, TARGET);
+    expect(second.ok && second.commit).toBe(tip);
+    expect(await show(r, `${TARGET}:a.txt`)).toBe("a");
+    expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
+    const parents = (await r.git.run(["rev-list", "--parents", "-n1", TARGET])).stdout.split(" ");
+    expect(parents).toHaveLength(3);
+    expect((await r.git.run(["log", "-1", "--format=%s", TARGET])).stdout).toBe("merge b");
+    // The main checkout is untouched.
+    expect(await headCommit(r.git)).toBe(await resolveCommit(r.git, "main"));
+  });
+
+  it("returns the conflicted files and leaves the target where it was", async () => {
+    const r = await setup({ "x.txt": "base\n", "y z.txt": "base\n" });
+    await commitOnBranch(r, "lanes/a", { "x.txt": "a\n", "y z.txt": "a\n" });
+    await commitOnBranch(r, "lanes/b", { "x.txt": "b\n", "y z.txt": "b\n" });
+    await mergeInto(r.git, { target: TARGET, source: "lanes/a", message: "merge a" });
+    const before = await resolveCommit(r.git, TARGET);
+    const result = await mergeInto(r.git, { target: TARGET, source: "lanes/b", message: "b" });
+    expect(result).toEqual({ ok: false, conflicts: ["x.txt", "y z.txt"] });
+    expect(await resolveCommit(r.git, TARGET)).toBe(before);
+  });
+
+  it("writes extra files into the merge commit", async () => {
+    const r = await setup({ ".lanes/tasks/a.md": "---\nstatus: ready\n---\nbody\n" });
+    await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    const result = await mergeInto(r.git, {
+      target: TARGET,
+      source: "lanes/a",
+      message: "merge a",
+      extraFiles: [
+        { path: ".lanes/tasks/a.md", content: (old) => old!.replace("ready", "done") },
+        { path: "notes/new.md", content: "new\n\n" },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    const files = (
+      await r.git.run(["show", "--name-only", "--format=", "-m", "--first-parent", TARGET])
+    ).stdout;
+    expect(files.split("\n").sort()).toEqual([".lanes/tasks/a.md", "a.txt", "notes/new.md"]);
+    expect(await show(r, `${TARGET}:.lanes/tasks/a.md`)).toBe("---\nstatus: done\n---\nbody");
+    const raw = await r.git.run(["cat-file", "blob", `${TARGET}:notes/new.md`], { raw: true });
+    expect(raw.stdout).toBe("new\n\n");
+  });
+
+  it("returns the target when the source is already merged, unless extra files change", async () => {
+    const r = await setup();
+    const tip = await resolveCommit(r.git, TARGET);
+    await createBranch(r.git, "lanes/empty", tip);
+    expect(await mergeInto(r.git, { target: TARGET, source: "lanes/empty", message: "m" })).toEqual(
+      {
+        ok: true,
+        commit: tip,
+        merged: false,
+      },
+    );
+    const withFile = await mergeInto(r.git, {
+      target: TARGET,
+      source: "lanes/empty",
+      message: "status",
+      extraFiles: [{ path: "s.md", content: "done" }],
+    });
+    expect(withFile).toMatchObject({ ok: true, merged: true });
+    const parents = (await r.git.run(["rev-list", "--parents", "-n1", TARGET])).stdout.split(" ");
+    expect(parents).toEqual([withFile.ok && withFile.commit, tip]);
+  });
+
+  it("fails with E_GIT when the target moves during the merge (compare-and-swap)", async () => {
+    const r = await setup();
+    await commitOnBranch(r, "lanes/a", { "a.txt": "a" });
+    const moved = await commitOnBranch(r, "elsewhere", { "e.txt": "e" });
+    const realRun = r.git.run.bind(r.git);
+    vi.spyOn(r.git, "run").mockImplementation(async (args, opts) => {
+      if (args.includes("commit-tree"))
+        await realRun(["update-ref", `refs/heads/${TARGET}`, moved]);
+      return realRun(args, opts);
+    });
+    await expect(
+      mergeInto(r.git, { target: TARGET, source: "lanes/a", message: "m" }),
+    ).rejects.toMatchObject({ code: "E_GIT", message: expect.stringContaining("moved") });
+    expect(await resolveCommit(r.git, TARGET)).toBe(moved);
+  });
+
+  it("refuses invalid extra file paths", async () => {
+    const r = await setup();
+    await commitOnBranch(r, "lanes/a", { "a.txt": "a" });
+    for (const bad of ["../x", "/etc/passwd", ".git/config"]) {
+      await expect(
+        mergeInto(r.git, {
+          target: TARGET,
+          source: "lanes/a",
+          message: "m",
+          extraFiles: [{ path: bad, content: "x" }],
+        }),
+      ).rejects.toMatchObject({ code: "E_GIT" });
+    }
+  });
+});
+
+describe("commitAll and changedSince", () => {
+  async function lane(r: TestRepo) {
+    const base = await headCommit(r.git);
+    const root = worktreeRoot(r.root);
+    const l = await addLane(r.git, {
+      root,
+      path: path.join(root, "t01"),
+      branch: "lanes/t01",
+      startPoint: base,
+    });
+    return { base, path: l.path };
+  }
+
+  it("commits nothing when nothing changed", async () => {
+    const r = await setup();
+    const l = await lane(r);
+    expect(await changedSince(r.git, l.path, l.base)).toBe(false);
+    expect(await commitAll(r.git, l.path, "lanes: t01")).toEqual({
+      committed: false,
+      commit: l.base,
+    });
+  });
+
+  it("commits new, changed and deleted files", async () => {
+    const r = await setup({ "old.txt": "old", "README.md": "r" });
+    const l = await lane(r);
+    await writeFile(path.join(l.path, "new.txt"), "n");
+    await writeFile(path.join(l.path, "README.md"), "changed");
+    await r.git.run(["rm", "--quiet", "old.txt"], { cwd: l.path });
+    expect(await changedSince(r.git, l.path, l.base)).toBe(true);
+    const result = await commitAll(r.git, l.path, "lanes: t01\n\nleft by the agent");
+    expect(result.committed).toBe(true);
+    expect(result.commit).toBe(await resolveCommit(r.git, "lanes/t01"));
+    const files = (await r.git.run(["show", "--name-status", "--format=%an <%ae>", result.commit]))
+      .stdout;
+    expect(files).toContain("Test <test@example.com>");
+    expect(files).toMatch(/A\tnew.txt/);
+    expect(files).toMatch(/D\told.txt/);
+    expect(await changedSince(r.git, l.path, l.base)).toBe(true);
+  });
+
+  it("commits as lanes when the repository has no identity", async () => {
+    const r = await setup();
+    const empty = path.join(r.dir, "empty-gitconfig");
+    await writeFile(empty, "");
+    vi.stubEnv("GIT_CONFIG_GLOBAL", empty);
+    vi.stubEnv("GIT_CONFIG_NOSYSTEM", "1");
+    await r.git.run(["config", "--unset", "user.name"]);
+    await r.git.run(["config", "--unset", "user.email"]);
+    const l = await lane(r);
+    await writeFile(path.join(l.path, "new.txt"), "n");
+    const result = await commitAll(r.git, l.path, "lanes: t01");
+    const author = (await r.git.run(["log", "-1", "--format=%an <%ae>", result.commit])).stdout;
+    expect(author).toBe("lanes <lanes@localhost>");
+  });
+});
+
+describe("fastForward", () => {
+  it("fast-forwards the branch checked out in a clean main checkout", async () => {
+    const r = await setup();
+    const tip = await commitOnBranch(r, TARGET, { "a.txt": "a" });
+    expect(await fastForward(r.git, { branch: "main", to: TARGET, mainCheckout: r.root })).toEqual({
+      updated: true,
+      commit: tip,
+    });
+    expect(await headCommit(r.git)).toBe(tip);
+    expect((await r.git.run(["status", "--porcelain"])).stdout).toBe("");
+  });
+
+  it("refuses a dirty main checkout", async () => {
+    const r = await setup();
+    const before = await headCommit(r.git);
+    await commitOnBranch(r, TARGET, { "a.txt": "a" });
+    await writeFile(path.join(r.root, "README.md"), "edited");
+    await expect(
+      fastForward(r.git, { branch: "main", to: TARGET, mainCheckout: r.root }),
+    ).rejects.toMatchObject({ code: "E_GIT", message: expect.stringContaining("README.md") });
+    expect(await resolveCommit(r.git, "main")).toBe(before);
+  });
+
+  it("moves a branch that is not checked out with update-ref", async () => {
+    const r = await setup();
+    await createBranch(r.git, "release", await headCommit(r.git));
+    const tip = await commitOnBranch(r, TARGET, { "a.txt": "a" });
+    await fastForward(r.git, { branch: "release", to: TARGET, mainCheckout: r.root });
+    expect(await resolveCommit(r.git, "release")).toBe(tip);
+  });
+
+  it("refuses when the branch has diverged, and when it is checked out elsewhere", async () => {
+    const r = await setup();
+    await commitOnBranch(r, TARGET, { "a.txt": "a" });
+    await commitOnBranch(r, "release", { "r.txt": "r" });
+    await expect(
+      fastForward(r.git, { branch: "release", to: TARGET, mainCheckout: r.root }),
+    ).rejects.toMatchObject({ code: "E_GIT", message: expect.stringContaining("commits that") });
+
+    const root = worktreeRoot(r.root);
+    await addLane(r.git, {
+      root,
+      path: path.join(root, "other"),
+      branch: "other",
+      startPoint: "main",
+    });
+    await expect(
+      fastForward(r.git, { branch: "other", to: TARGET, mainCheckout: r.root }),
+    ).rejects.toMatchObject({ code: "E_GIT", message: expect.stringContaining("checked out at") });
+  });
+
+  it("does nothing when the branch is already there", async () => {
+    const r = await setup();
+    const tip = await resolveCommit(r.git, TARGET);
+    expect(await fastForward(r.git, { branch: "main", to: TARGET, mainCheckout: r.root })).toEqual({
+      updated: false,
+      commit: tip,
+    });
+  });
+});
