@@ -5,7 +5,11 @@
 import { loadSettings } from "./config/load.js";
 import type { SettingsFile } from "./config/schema.js";
 import { findRepoRoot } from "./git/repo.js";
+import type { RunOptions } from "./run/options.js";
+import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
+import { prepareRun } from "./run/prepare.js";
+import type { RunResult } from "./run/result.js";
 import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
@@ -54,4 +58,18 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
     settings.concurrency,
   );
+}
+
+export type { RunOptions } from "./run/options.js";
+export type { RunResult, TaskResult } from "./run/result.js";
+
+/**
+ * Runs the selected tasks: every check first (exit-2 errors throw before anything changes),
+ * then the agents, each in its own lane, merged into `lanes/run/<id>`. Resolves with the
+ * outcome; an abort through `options.signal` ends every agent and resolves with status
+ * "interrupted". Never calls process.exit.
+ */
+export async function run(options: RunOptions = {}): Promise<RunResult> {
+  const prepared = await prepareRun(options);
+  return new Orchestrator(prepared, options).execute();
 }

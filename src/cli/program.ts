@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { EXIT, isLanesError } from "../errors.js";
+import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
 import { planCommand } from "./commands/plan.js";
+import { runCommand } from "./commands/run.js";
 import { formatError } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -15,10 +17,17 @@ export function buildProgram(): Command {
     )
     .version(version, "-V, --version")
     .showSuggestionAfterError()
+    // A fixed width keeps --help the same in every terminal, so the README's reference can match it.
+    .configureHelp({ helpWidth: 100 })
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  for (const command of [planCommand(), initCommand()]) {
-    program.addCommand(command.exitOverride().configureOutput({ outputError: () => {} }));
+  for (const command of [runCommand(), planCommand(), demoCommand(), initCommand()]) {
+    program.addCommand(
+      command
+        .exitOverride()
+        .configureOutput({ outputError: () => {} })
+        .configureHelp({ helpWidth: 100 }),
+    );
   }
   return program;
 }

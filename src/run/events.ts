@@ -78,6 +78,8 @@ export type LanesEvent = Base &
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }
+    /** Something the user should know that does not stop the run (a dirty main checkout). */
+    | { type: "warning"; message: string }
     | {
         type: "run_finished";
         status: "done" | "failed" | "interrupted";

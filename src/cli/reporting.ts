@@ -1,0 +1,88 @@
+import { combine } from "../report/compose.js";
+import { JsonReporter } from "../report/json.js";
+import { LiveReporter } from "../report/live.js";
+import { PlainReporter } from "../report/plain.js";
+import type { Reporter } from "../report/reporter.js";
+import { TICK_MS } from "../report/reporter.js";
+import { StreamReporter } from "../report/stream.js";
+import type { RunSummaryInput } from "../report/summary.js";
+import type { RunResult } from "../run/result.js";
+import { useColor } from "./output.js";
+
+export interface ReportingChoice {
+  json: boolean;
+  stream: boolean;
+  heartbeatMs?: number;
+}
+
+/** Whether the user sees the live view: a terminal, and not CI. */
+export function isInteractive(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI;
+}
+
+/**
+ * Picks the reporter for where output goes: NDJSON for `--json`, the live view in a terminal,
+ * one plain line per event elsewhere (CI, pipes); `--stream` adds the agents' prefixed output.
+ */
+export function startReporting(choice: ReportingChoice): {
+  reporter: Reporter;
+  stop: () => void;
+  wantsOutput: boolean;
+} {
+  const out = process.stdout;
+  const now = () => Date.now();
+  const color = useColor(out);
+  let reporter: Reporter;
+  let wantsOutput = choice.stream;
+  if (choice.json) reporter = new JsonReporter(out);
+  else if (isInteractive(out)) {
+    reporter = new LiveReporter({
+      out,
+      now,
+      color,
+      stream: choice.stream,
+      columns: () => out.columns ?? 80,
+      rows: () => out.rows ?? 24,
+    });
+    wantsOutput = true; // the live view shows each task's last line of output
+  } else {
+    const plain = new PlainReporter({
+      out,
+      now,
+      color,
+      ...(choice.heartbeatMs ? { heartbeatMs: choice.heartbeatMs } : {}),
+    });
+    reporter = choice.stream ? combine(plain, new StreamReporter({ out, color })) : plain;
+  }
+  const timer = setInterval(() => reporter.tick?.(Date.now()), TICK_MS);
+  timer.unref();
+  return {
+    reporter,
+    wantsOutput,
+    stop: () => {
+      clearInterval(timer);
+      reporter.close();
+    },
+  };
+}
+
+export function summaryInput(result: RunResult): RunSummaryInput {
+  return {
+    runId: result.runId,
+    durationMs: result.durationMs,
+    integrationBranch: result.integrationBranch,
+    landed: result.landed,
+    ...(result.baseBranch ? { baseBranch: result.baseBranch } : {}),
+    tasks: result.tasks.map((task) => ({
+      id: task.id,
+      status: task.status,
+      ...(task.reason ? { reason: task.reason } : {}),
+      ...(task.detail ? { detail: task.detail } : {}),
+      ...(task.logPath ? { logPath: task.logPath } : {}),
+      ...(task.durationMs !== undefined ? { durationMs: task.durationMs } : {}),
+      ...(task.tokens ? { tokens: task.tokens } : {}),
+      ...(task.cost !== undefined ? { cost: task.cost } : {}),
+      ...(task.notStartedWhy ? { notStartedWhy: task.notStartedWhy } : {}),
+    })),
+  };
+}

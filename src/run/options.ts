@@ -1,0 +1,28 @@
+import type { SettingsFile } from "../config/schema.js";
+import type { SchedulerMode } from "../scheduler/types.js";
+import type { LanesEvent } from "./events.js";
+
+/** Everything `run()` takes; the CLI's flags map onto these one to one. */
+export interface RunOptions {
+  /** A directory inside the repository; defaults to the current one. */
+  cwd?: string;
+  ids?: string[];
+  labels?: string[];
+  /** Exactly the ids given, without their unfinished dependencies. */
+  only?: boolean;
+  /** Settings that win over every file and the environment, as command-line flags do. */
+  settings?: SettingsFile;
+  env?: NodeJS.ProcessEnv;
+  mode?: SchedulerMode;
+  /** Groups of task ids run in order (`--batch "a,b" --batch "c"`). */
+  batches?: string[][];
+  /** Fast-forward the base branch to the integration branch when every task succeeded. */
+  land?: boolean;
+  /** Abort = Ctrl-C: stop scheduling, end every agent, save state. */
+  signal?: AbortSignal;
+  onEvent?: (event: LanesEvent) => void;
+  /** Emit `task_output` events with every line of agent output (`--stream`, live view). */
+  streamOutput?: boolean;
+  /** Randomness for retry jitter; injectable for tests. */
+  random?: () => number;
+}

@@ -1,0 +1,630 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { AgentSignal } from "../agents/parsers/types.js";
+import { type AgentProcessResult, runAgentProcess } from "../agents/process.js";
+import { buildPrompt } from "../agents/prompt.js";
+import { LanesError } from "../errors.js";
+import {
+  changedSince,
+  commitAll,
+  createBranch,
+  fastForward,
+  integrationBranchName,
+  mergeInto,
+} from "../git/merge.js";
+import { branchExists, isAncestor } from "../git/repo.js";
+import { addLane, laneBranchName, lanePath, removeLane } from "../git/worktrees.js";
+import { Scheduler } from "../scheduler/scheduler.js";
+import type { Decision } from "../scheduler/types.js";
+import {
+  type RunState,
+  RunStateStore,
+  runDir,
+  runStatePath,
+  type TaskState,
+} from "../state/run-state.js";
+import { withStatus } from "../tasks/write-back.js";
+import { type AttemptFailure, classifyAttempt } from "./attempt.js";
+import { EventLog } from "./event-log.js";
+import type { FailureReason, LanesEvent, TaskRunStatus } from "./events.js";
+import type { RunOptions } from "./options.js";
+import type { PreparedRun } from "./prepare.js";
+import { buildResult, type RunResult } from "./result.js";
+
+const PHASE = "exec";
+
+/** Exponential backoff with jitter: 1 s, 2 s, 4 s ... capped at 60 s, each ±25 %. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const base = Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 2));
+  return Math.round(base * (0.75 + random() * 0.5));
+}
+
+/**
+ * Wires one run together: the scheduler decides, this class acts (lanes, agents, commits,
+ * merges), records every change in run.json and tells the world through the event stream.
+ */
+export class Orchestrator {
+  private readonly scheduler: Scheduler;
+  private readonly store: RunStateStore;
+  private readonly events: EventLog;
+  private readonly integrationBranch: string;
+  private readonly controllers = new Map<string, AbortController>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly laneHeads = new Map<string, Promise<string | undefined>>();
+  private readonly lastFailure = new Map<string, string>();
+  private inflight = 0;
+  private stopping: string | undefined;
+  private settle: (() => void) | undefined;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    private readonly options: RunOptions,
+  ) {
+    const { plan, runId, repoRoot } = prepared;
+    this.integrationBranch = integrationBranchName(runId);
+    const random = options.random ?? Math.random;
+    this.scheduler = new Scheduler(
+      plan.tasks.map((task) => ({
+        id: task.id,
+        dependsOn: task.depends_on.filter((dep) => plan.tasks.some((t) => t.id === dep)),
+        priority: task.priority,
+      })),
+      {
+        concurrency: prepared.settings.concurrency,
+        mode: prepared.mode,
+        retries: prepared.settings.retries,
+        backoffMs: (attempt) => backoffMs(attempt, random),
+        ...(prepared.batches ? { batches: prepared.batches } : {}),
+      },
+    );
+    const state: RunState = {
+      version: 1,
+      id: runId,
+      status: "running",
+      pid: process.pid,
+      startedAt: this.startedAt,
+      finishedAt: undefined,
+      repoRoot,
+      baseCommit: prepared.baseCommit,
+      baseBranch: prepared.baseBranch,
+      integrationBranch: this.integrationBranch,
+      worktreeRoot: prepared.worktreeRoot,
+      options: {
+        mode: prepared.mode,
+        concurrency: prepared.settings.concurrency,
+        retries: prepared.settings.retries,
+        timeout: prepared.settings.timeout,
+        batches: prepared.batches,
+        land: options.land ?? false,
+      },
+      order: plan.tasks.map((task) => task.id),
+      tasks: Object.fromEntries(plan.tasks.map((task) => [task.id, emptyTaskState(task.id)])),
+    };
+    this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
+    this.events = new EventLog(
+      path.join(runDir(repoRoot, runId), "events.ndjson"),
+      options.onEvent,
+    );
+  }
+
+  private get state(): RunState {
+    return this.store.state;
+  }
+
+  private emit(event: DistributiveOmit<LanesEvent, "time" | "runId">): void {
+    this.events.emit({ ...event, time: Date.now(), runId: this.prepared.runId } as LanesEvent);
+  }
+
+  async execute(): Promise<RunResult> {
+    const { prepared } = this;
+    await mkdir(runDir(prepared.repoRoot, prepared.runId), { recursive: true });
+    await ensureRunsIgnored(prepared.repoRoot);
+    await this.store.save();
+    await createBranch(prepared.git, this.integrationBranch, prepared.baseCommit);
+    this.emit({
+      type: "run_started",
+      tasks: this.state.order,
+      concurrency: prepared.settings.concurrency,
+      integrationBranch: this.integrationBranch,
+      baseCommit: prepared.baseCommit,
+      baseBranch: prepared.baseBranch,
+    });
+    const onAbort = () => this.stop("interrupted", true);
+    this.options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      const done = new Promise<void>((resolve) => {
+        this.settle = resolve;
+      });
+      this.apply(this.scheduler.poll());
+      this.checkSettled();
+      await done;
+    } finally {
+      this.options.signal?.removeEventListener("abort", onAbort);
+    }
+    return this.finish();
+  }
+
+  /** Acts on the scheduler's decisions. Never throws: failures become task failures. */
+  private apply(decisions: Decision[]): void {
+    for (const decision of decisions) {
+      switch (decision.type) {
+        case "start":
+          this.track(this.attempt(decision.id, decision.attempt, decision.after));
+          break;
+        case "retry_later": {
+          const timer = setTimeout(() => {
+            this.timers.delete(decision.id);
+            if (!this.stopping) this.apply(this.scheduler.retryDue(decision.id));
+            this.checkSettled();
+          }, decision.delayMs);
+          this.timers.set(decision.id, timer);
+          break;
+        }
+        case "skip":
+          this.markFinished(decision.id, "skipped", "dependency", decision.because);
+          break;
+        case "stop":
+          this.stop(decision.why, decision.cancelRunning);
+          break;
+      }
+    }
+  }
+
+  /** No new starts; with `cancelRunning`, end every agent (fail-fast, Ctrl-C). */
+  private stop(why: string, cancelRunning: boolean): void {
+    if (!this.stopping) {
+      this.stopping = why;
+      this.scheduler.stop(why);
+      this.emit({ type: "run_stopping", why });
+    }
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+    if (cancelRunning) for (const controller of this.controllers.values()) controller.abort();
+    this.checkSettled();
+  }
+
+  private track(work: Promise<void>): void {
+    this.inflight++;
+    work
+      .catch((error) => {
+        // A bug or an I/O failure outside any task: stop cleanly rather than hang.
+        this.stop(`internal error: ${(error as Error).message}`, true);
+      })
+      .finally(() => {
+        this.inflight--;
+        this.checkSettled();
+      });
+  }
+
+  private checkSettled(): void {
+    if (this.inflight > 0 || this.timers.size > 0) return;
+    if (this.stopping || this.scheduler.isFinished) this.settle?.();
+  }
+
+  private task(id: string): TaskState {
+    return this.state.tasks[id]!;
+  }
+
+  /** One agent attempt: lane, prompt, agent process, then the verdict. */
+  private async attempt(id: string, attempt: number, after: string | undefined): Promise<void> {
+    const { prepared } = this;
+    const record = this.task(id);
+    const controller = new AbortController();
+    this.controllers.set(id, controller);
+    let result: AgentProcessResult | undefined;
+    let failure: AttemptFailure | undefined;
+    try {
+      const lane = await this.ensureLane(id, after);
+      const logPath = path.join(
+        runDir(prepared.repoRoot, prepared.runId),
+        "logs",
+        id,
+        `${PHASE}.${attempt}.log`,
+      );
+      const prompt = buildPrompt(
+        {
+          task: prepared.tasks.get(id)!,
+          verify: verifyText(prepared.settings.verify),
+          ...(this.lastFailure.has(id) ? { previousFailure: this.lastFailure.get(id)! } : {}),
+        },
+        prepared.promptTemplate,
+      );
+      const promptFile = path.join(
+        runDir(prepared.repoRoot, prepared.runId),
+        "prompts",
+        `${id}.${PHASE}.${attempt}.md`,
+      );
+      await mkdir(path.dirname(promptFile), { recursive: true });
+      await writeFile(promptFile, prompt);
+      Object.assign(record, {
+        status: "running",
+        attempts: attempt,
+        logPath,
+        startedAt: record.startedAt ?? Date.now(),
+      });
+      const agent = prepared.agents.get(id)!;
+      const signals: AgentSignal[] = [];
+      const attemptStart = Date.now();
+      result = await runAgentProcess({
+        argv: agent.argv,
+        cwd: lane,
+        env: {
+          ...agent.env,
+          LANES_RUN_ID: prepared.runId,
+          LANES_TASK_ID: id,
+          LANES_PHASE: PHASE,
+          LANES_ATTEMPT: String(attempt),
+          LANES_PROMPT_FILE: promptFile,
+          LANES_WORKTREE: lane,
+          LANES_BRANCH: record.branch,
+        },
+        prompt,
+        logPath,
+        timeoutMs: prepared.timeoutMs,
+        graceMs: prepared.graceMs,
+        signal: controller.signal,
+        onSpawn: (pid) => {
+          record.agent = { pgid: pid, startedAt: attemptStart };
+          this.emit({
+            type: "task_started",
+            taskId: id,
+            phase: PHASE,
+            attempt,
+            pgid: pid,
+            logPath,
+          });
+          void this.store.save();
+        },
+        onLine: (line) => {
+          if (this.options.streamOutput) this.emit({ type: "task_output", taskId: id, line });
+          if (agent.parser) {
+            for (const signal of agent.parser.parseLine(line)) {
+              signals.push(signal);
+              this.onAgentSignal(id, signal, controller);
+            }
+          }
+        },
+      });
+      record.agent = undefined;
+      this.emit({
+        type: "agent_exited",
+        taskId: id,
+        attempt,
+        durationMs: result.durationMs,
+        ok: isSuccess(result),
+      });
+      if (result.aborted && this.stopping) {
+        this.apply(this.scheduler.cancelled(id));
+        record.status = "pending";
+        void this.store.save();
+        return;
+      }
+      failure = isSuccess(result) ? undefined : classifyAttempt(result, signals);
+    } catch (error) {
+      failure = { reason: "git", detail: (error as Error).message, retryable: false };
+    } finally {
+      this.controllers.delete(id);
+    }
+    if (failure) {
+      this.attemptFailed(id, attempt, failure, () =>
+        this.scheduler.agentExited(id, { ok: false, retryable: failure.retryable }),
+      );
+      return;
+    }
+    this.apply(this.scheduler.agentExited(id, { ok: true, retryable: false }));
+    await this.land(id, attempt);
+  }
+
+  /** Reads what the agent's stream says: activity, usage, and errors that make waiting pointless. */
+  private onAgentSignal(id: string, signal: AgentSignal, controller: AbortController): void {
+    const record = this.task(id);
+    switch (signal.kind) {
+      case "activity":
+        this.emit({ type: "task_activity", taskId: id, activity: signal.text });
+        break;
+      case "usage":
+        record.tokens = {
+          input: (record.tokens?.input ?? 0) + signal.tokens.input,
+          output: (record.tokens?.output ?? 0) + signal.tokens.output,
+        };
+        if (signal.cost !== undefined) record.cost = (record.cost ?? 0) + signal.cost;
+        this.emit({ type: "task_usage", taskId: id, tokens: record.tokens, cost: record.cost });
+        break;
+      case "session":
+        record.sessionId = signal.id;
+        break;
+      case "error":
+        // Claude Code retries a 401 by itself for minutes: end it at once instead.
+        if (signal.status === 401 || signal.status === 403) controller.abort();
+        break;
+    }
+  }
+
+  private attemptFailed(
+    id: string,
+    attempt: number,
+    failure: AttemptFailure,
+    report: () => Decision[],
+  ): void {
+    const decisions = report();
+    const retry = decisions.find((d) => d.type === "retry_later" && d.id === id);
+    this.lastFailure.set(id, `${failure.reason}: ${failure.detail}`);
+    this.emit({
+      type: "attempt_failed",
+      taskId: id,
+      attempt,
+      reason: failure.reason,
+      detail: failure.detail,
+      retryInMs: retry?.type === "retry_later" ? retry.delayMs : undefined,
+    });
+    if (this.scheduler.state(id) === "failed")
+      this.markFinished(id, "failed", failure.reason, failure.detail);
+    else this.task(id).status = "pending";
+    this.apply(decisions);
+    void this.store.save();
+  }
+
+  /** Creates the task's worktree on first use, from the integration branch (or the chain's last lane). */
+  private async ensureLane(id: string, after: string | undefined): Promise<string> {
+    const { prepared } = this;
+    const record = this.task(id);
+    if (record.worktree) return record.worktree;
+    const startPoint = after
+      ? ((await this.laneHeads.get(after)) ?? this.integrationBranch)
+      : this.integrationBranch;
+    const branch = laneBranchName(id);
+    const existing = (await branchExists(prepared.git, branch))
+      ? await isAncestor(prepared.git, branch, startPoint)
+      : false;
+    const lane = await addLane(prepared.git, {
+      root: prepared.worktreeRoot,
+      path: lanePath(prepared.worktreeRoot, id),
+      branch,
+      startPoint,
+      // A leftover branch whose work is already in the start point holds nothing to lose.
+      existingBranch: existing ? "reset" : "fail",
+    });
+    Object.assign(record, { worktree: lane.path, branch, startCommit: lane.head });
+    this.emit({ type: "lane_ready", taskId: id, worktree: lane.path, branch });
+    await this.store.save();
+    return lane.path;
+  }
+
+  /** After a successful agent: commit what it left, check it changed something, verify, merge. */
+  private async land(id: string, attempt: number): Promise<void> {
+    const { prepared } = this;
+    const record = this.task(id);
+    const task = prepared.tasks.get(id)!;
+    const lane = record.worktree!;
+    let resolveHead!: (commit: string | undefined) => void;
+    this.laneHeads.set(
+      id,
+      new Promise((resolve) => {
+        resolveHead = resolve;
+      }),
+    );
+    try {
+      if (!(await changedSince(prepared.git, lane, record.startCommit!))) {
+        resolveHead(undefined);
+        return this.postFailure(id, attempt, {
+          reason: "no_changes",
+          detail: "the agent exited 0 but changed no file",
+          retryable: false,
+        });
+      }
+      const { commit } = await commitAll(
+        prepared.git,
+        lane,
+        `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
+      );
+      resolveHead(commit);
+      const verifyFailure = await this.verify(id, attempt, lane);
+      if (verifyFailure) return this.postFailure(id, attempt, verifyFailure);
+      const commits = (
+        await prepared.git.run(["rev-list", `${record.startCommit}..${commit}`])
+      ).stdout
+        .split("\n")
+        .filter(Boolean);
+      const trackedTaskFile = await isTracked(prepared, task.file);
+      const merge = await mergeInto(prepared.git, {
+        target: this.integrationBranch,
+        source: commit,
+        message: `Merge lanes task ${id}: ${task.title}`,
+        ...(trackedTaskFile
+          ? {
+              extraFiles: [
+                {
+                  path: task.file.split(path.sep).join("/"),
+                  content: (current: string | undefined) =>
+                    withStatus(current ?? "", {
+                      status: "done",
+                      completed_at: new Date().toISOString(),
+                      branch: this.integrationBranch,
+                      commits,
+                      run: prepared.runId,
+                    }),
+                },
+              ],
+            }
+          : {}),
+      });
+      if (!merge.ok) {
+        return this.postFailure(id, attempt, {
+          reason: "conflict",
+          detail: `merge conflict in ${merge.conflicts.join(", ")}; the branch ${record.branch} is kept for you`,
+          retryable: false,
+        });
+      }
+      record.mergeCommit = merge.commit;
+      this.emit({ type: "task_merged", taskId: id, commit: merge.commit });
+      this.markFinished(id, "done", undefined, undefined);
+      this.apply(this.scheduler.completed(id, true));
+      // Its work is in the integration branch now: the lane has nothing left to keep.
+      await removeLane(prepared.git, lane, { deleteBranch: true, force: true });
+      record.worktree = undefined;
+      void this.store.save();
+    } catch (error) {
+      resolveHead(undefined);
+      const detail = error instanceof LanesError ? error.message : String(error);
+      this.postFailure(id, attempt, { reason: "git", detail, retryable: false });
+    }
+  }
+
+  private postFailure(id: string, attempt: number, failure: AttemptFailure): void {
+    this.attemptFailed(id, attempt, failure, () =>
+      this.scheduler.completed(id, false, failure.retryable),
+    );
+  }
+
+  /** The settings' verify command, run in the lane; its output goes to the task's log folder. */
+  private async verify(
+    id: string,
+    attempt: number,
+    lane: string,
+  ): Promise<AttemptFailure | undefined> {
+    const { verify } = this.prepared.settings;
+    if (!verify) return undefined;
+    const argv = typeof verify === "string" ? ["sh", "-c", verify] : verify;
+    const logPath = path.join(
+      runDir(this.prepared.repoRoot, this.prepared.runId),
+      "logs",
+      id,
+      `verify.${attempt}.log`,
+    );
+    const result = await runAgentProcess({
+      argv,
+      cwd: lane,
+      env: { LANES_RUN_ID: this.prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
+      prompt: "",
+      logPath,
+      timeoutMs: this.prepared.timeoutMs,
+      graceMs: this.prepared.graceMs,
+    });
+    if (isSuccess(result)) return undefined;
+    const last = result.tail.filter((line) => line.trim()).at(-1) ?? "";
+    return {
+      reason: "verify",
+      detail: `\`${verifyText(verify)}\` failed (${result.exitCode ?? result.signal ?? result.spawnError})${last ? `: ${last}` : ""} — log: ${logPath}`,
+      retryable: true,
+    };
+  }
+
+  private markFinished(
+    id: string,
+    status: "done" | "failed" | "skipped",
+    reason: FailureReason | undefined,
+    detail: string | undefined,
+  ): void {
+    const record = this.task(id);
+    const now = Date.now();
+    Object.assign(record, {
+      status,
+      reason,
+      detail,
+      finishedAt: now,
+      durationMs: record.startedAt ? now - record.startedAt : undefined,
+    });
+    this.emit({
+      type: "task_finished",
+      taskId: id,
+      status,
+      reason,
+      detail,
+      durationMs: record.durationMs ?? 0,
+      logPath: record.logPath,
+    });
+    void this.store.save();
+  }
+
+  private async finish(): Promise<RunResult> {
+    const { prepared } = this;
+    const counts = countStatuses(this.state.tasks);
+    const interrupted = this.stopping === "interrupted";
+    const failed =
+      counts.failed > 0 ||
+      counts.skipped > 0 ||
+      (this.stopping !== undefined && counts.pending > 0);
+    let landed = false;
+    if (!interrupted && !failed && this.options.land && prepared.baseBranch) {
+      await fastForward(prepared.git, {
+        branch: prepared.baseBranch,
+        to: this.integrationBranch,
+        mainCheckout: prepared.repoRoot,
+      });
+      landed = true;
+    }
+    Object.assign(this.state, {
+      status: interrupted ? "interrupted" : failed ? "failed" : "done",
+      finishedAt: Date.now(),
+    });
+    await this.store.save();
+    this.emit({
+      type: "run_finished",
+      status: interrupted ? "interrupted" : failed ? "failed" : "done",
+      counts,
+      durationMs: Date.now() - this.startedAt,
+      integrationBranch: this.integrationBranch,
+    });
+    await this.events.close();
+    await this.store.flush();
+    return buildResult(this.state, { landed, stoppedBecause: this.stopping });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function emptyTaskState(id: string): TaskState {
+  return {
+    status: "pending",
+    attempts: 0,
+    branch: laneBranchName(id),
+    worktree: undefined,
+    startCommit: undefined,
+    reason: undefined,
+    detail: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    durationMs: undefined,
+    logPath: undefined,
+    agent: undefined,
+    mergeCommit: undefined,
+    tokens: undefined,
+    cost: undefined,
+    sessionId: undefined,
+  };
+}
+
+export function countStatuses(tasks: Record<string, TaskState>): Record<TaskRunStatus, number> {
+  const counts: Record<TaskRunStatus, number> = {
+    pending: 0,
+    running: 0,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  for (const task of Object.values(tasks)) counts[task.status]++;
+  return counts;
+}
+
+function isSuccess(result: AgentProcessResult): boolean {
+  return result.exitCode === 0 && !result.timedOut && !result.aborted && !result.spawnError;
+}
+
+function verifyText(verify: string | string[] | undefined): string | undefined {
+  return Array.isArray(verify) ? verify.join(" ") : verify;
+}
+
+async function isTracked(prepared: PreparedRun, file: string): Promise<boolean> {
+  const result = await prepared.git.run(
+    ["cat-file", "-e", `${prepared.baseCommit}:${file.split(path.sep).join("/")}`],
+    { allowFail: true },
+  );
+  return result.exitCode === 0;
+}
+
+/** `.lanes/runs/` ignores itself, so run state never shows up in `git status`. */
+async function ensureRunsIgnored(repoRoot: string): Promise<void> {
+  const file = path.join(repoRoot, ".lanes", "runs", ".gitignore");
+  await writeFile(file, "*\n", { flag: "w" });
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import path from "node:path";
+import {
+  checkAgentPreflight,
+  findExecutable,
+  type ResolvedAgent,
+  resolveAgent,
+} from "../agents/presets.js";
+import { loadPromptTemplate } from "../agents/prompt.js";
+import { parseDuration } from "../config/duration.js";
+import { loadSettings } from "../config/load.js";
+import type { Settings } from "../config/schema.js";
+import { LanesError } from "../errors.js";
+import { currentBranch, dirtyFiles, findRepoRoot, headCommit } from "../git/repo.js";
+import { Git } from "../git/runner.js";
+import { worktreeRoot } from "../git/worktrees.js";
+import type { SchedulerMode } from "../scheduler/types.js";
+import { loadTasks } from "../tasks/load.js";
+import type { Task } from "../tasks/task.js";
+import type { RunOptions } from "./options.js";
+import { type Plan, planTasks } from "./plan.js";
+
+/** Everything a run needs, checked before anything is started or written. */
+export interface PreparedRun {
+  runId: string;
+  repoRoot: string;
+  git: Git;
+  settings: Settings;
+  plan: Plan;
+  tasks: Map<string, Task>;
+  agents: Map<string, ResolvedAgent>;
+  promptTemplate: string | undefined;
+  mode: SchedulerMode;
+  batches: string[][] | undefined;
+  baseCommit: string;
+  baseBranch: string | undefined;
+  /** Uncommitted files in the main checkout: not part of the lanes (a warning). */
+  dirty: string[];
+  worktreeRoot: string;
+  timeoutMs: number;
+  graceMs: number;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+function checkBatches(batches: string[][] | undefined, plan: Plan): string[][] | undefined {
+  if (!batches || batches.length === 0) return undefined;
+  const selected = new Set(plan.tasks.map((task) => task.id));
+  const seen = new Map<string, number>();
+  batches.forEach((batch, index) => {
+    for (const id of batch) {
+      if (!selected.has(id)) {
+        throw new LanesError(
+          "E_USAGE",
+          `--batch names "${id}", which is not among the tasks to run`,
+          {
+            hint: `selected tasks: ${[...selected].join(", ") || "(none)"}`,
+          },
+        );
+      }
+      if (seen.has(id)) {
+        throw new LanesError(
+          "E_USAGE",
+          `--batch names "${id}" twice (batches ${seen.get(id)! + 1} and ${index + 1})`,
+          {
+            hint: "each task belongs to one batch",
+          },
+        );
+      }
+      seen.set(id, index);
+    }
+  });
+  const rest = [...selected].filter((id) => !seen.has(id));
+  const groups = rest.length > 0 ? [...batches, rest] : batches;
+  const batchOf = new Map(groups.flatMap((ids, index) => ids.map((id) => [id, index] as const)));
+  for (const task of plan.tasks) {
+    for (const dep of task.depends_on) {
+      if (batchOf.has(dep) && batchOf.get(dep)! > batchOf.get(task.id)!) {
+        throw new LanesError(
+          "E_USAGE",
+          `--batch puts "${task.id}" before its dependency "${dep}"`,
+          { hint: `move "${dep}" to the same or an earlier --batch` },
+        );
+      }
+    }
+  }
+  return groups;
+}
+
+function resolveAgents(
+  tasks: Task[],
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+): Map<string, ResolvedAgent> {
+  const agents = new Map<string, ResolvedAgent>();
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  for (const task of tasks) {
+    const setting = task.agent ?? settings.agent;
+    const agent = resolveAgent(setting, {});
+    const where = task.agent ? `agent of ${task.file}` : `"agent" setting`;
+    const program = agent.argv[0]!;
+    if (!findExecutable(program, env.PATH ?? "")) {
+      throw new LanesError("E_AGENT", `agent command not found: ${program} (the ${where})`, {
+        hint:
+          agent.name === "command"
+            ? "install it or fix the command's first element (a program name on PATH or a path)"
+            : `install the ${agent.name} CLI so that \`${program}\` is on PATH, or choose another agent`,
+      });
+    }
+    const refusal = checkAgentPreflight(agent, { isRoot, env });
+    if (refusal) throw refusal;
+    agents.set(task.id, agent);
+  }
+  return agents;
+}
+
+/** Validates the whole run: repository, settings, tasks, selection, agents, prompt template. */
+export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+  const env = options.env ?? process.env;
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  const git = new Git(repoRoot);
+  const { settings } = await loadSettings({
+    repoRoot,
+    env,
+    ...(options.settings ? { flags: options.settings } : {}),
+  });
+  const all = await loadTasks(repoRoot);
+  const plan = planTasks(
+    all,
+    { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
+    settings.concurrency,
+  );
+  const tasks = new Map(all.map((task) => [task.id, task]));
+  const selected = plan.tasks.map((task) => tasks.get(task.id)!);
+  const batches = checkBatches(options.batches, plan);
+  const agents = resolveAgents(selected, settings, env);
+  const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
+  const baseCommit = await headCommit(git);
+  const root = worktreeRoot(repoRoot, settings.worktreeDir);
+  if (root === repoRoot || !path.relative(repoRoot, root).startsWith("..")) {
+    throw new LanesError("E_SETTINGS", `worktreeDir ${root} is inside the repository ${repoRoot}`, {
+      hint: "worktrees must live outside the repository (test runners and watchers would see them); choose a folder elsewhere",
+    });
+  }
+  return {
+    runId: newRunId(),
+    repoRoot,
+    git,
+    settings,
+    plan,
+    tasks,
+    agents,
+    promptTemplate,
+    mode: options.mode ?? "parallel",
+    batches,
+    baseCommit,
+    baseBranch: await currentBranch(git),
+    dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/runs")),
+    worktreeRoot: root,
+    timeoutMs: parseDuration(settings.timeout)!,
+    graceMs: parseDuration(settings.gracePeriod)!,
+  };
+}

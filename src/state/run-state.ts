@@ -1,0 +1,141 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { LanesError } from "../errors.js";
+import type { FailureReason, TaskRunStatus, TokenUsage } from "../run/events.js";
+import { writeFileAtomic } from "./atomic.js";
+
+export const RUNS_DIR = path.join(".lanes", "runs");
+
+export type RunStatus = "running" | "done" | "failed" | "interrupted" | "abandoned";
+
+/** What run.json records of a running agent, so that a later process can end exactly it. */
+export interface AgentRecord {
+  /** The agent's pid, which is also its process group id. */
+  pgid: number;
+  /** Milliseconds since the epoch; with the pid, it tells a reused pid from ours. */
+  startedAt: number;
+}
+
+export interface TaskState {
+  status: TaskRunStatus;
+  attempts: number;
+  branch: string;
+  worktree: string | undefined;
+  /** The commit the lane started from. */
+  startCommit: string | undefined;
+  reason: FailureReason | undefined;
+  detail: string | undefined;
+  startedAt: number | undefined;
+  finishedAt: number | undefined;
+  durationMs: number | undefined;
+  logPath: string | undefined;
+  agent: AgentRecord | undefined;
+  mergeCommit: string | undefined;
+  tokens: TokenUsage | undefined;
+  cost: number | undefined;
+  sessionId: string | undefined;
+}
+
+export interface RunOptionsRecord {
+  mode: string;
+  concurrency: number;
+  retries: number;
+  timeout: string;
+  batches: string[][] | undefined;
+  land: boolean;
+}
+
+export interface RunState {
+  version: 1;
+  id: string;
+  status: RunStatus;
+  /** The orchestrator process, for the lock and for `lanes status`. */
+  pid: number;
+  startedAt: number;
+  finishedAt: number | undefined;
+  repoRoot: string;
+  baseCommit: string;
+  baseBranch: string | undefined;
+  integrationBranch: string;
+  worktreeRoot: string;
+  options: RunOptionsRecord;
+  /** Task ids in plan order. */
+  order: string[];
+  tasks: Record<string, TaskState>;
+}
+
+export function runDir(repoRoot: string, runId: string): string {
+  return path.join(repoRoot, RUNS_DIR, runId);
+}
+
+export function runStatePath(repoRoot: string, runId: string): string {
+  return path.join(runDir(repoRoot, runId), "run.json");
+}
+
+/**
+ * The orchestrator's one writer of run.json. Writes are atomic and serialised: each `save()`
+ * snapshots the state at call time and lands after every earlier one, so the file on disk only
+ * ever moves forward.
+ */
+export class RunStateStore {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    readonly file: string,
+    readonly state: RunState,
+  ) {}
+
+  save(): Promise<void> {
+    const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
+    this.chain = this.chain.then(() =>
+      writeFileAtomic(this.file, snapshot).catch((error) => {
+        this.failure ??= error;
+      }),
+    );
+    return this.chain;
+  }
+
+  /** Waits for every pending write; throws the first write failure (a full disk, say). */
+  async flush(): Promise<void> {
+    await this.chain;
+    if (this.failure) {
+      throw new LanesError(
+        "E_IO",
+        `cannot write ${this.file}: ${(this.failure as Error).message}`,
+        {
+          hint: "check the disk space and the permissions of .lanes/runs",
+          exitCode: 1,
+          cause: this.failure,
+        },
+      );
+    }
+  }
+}
+
+/** Reads run.json; a missing, truncated or corrupt file is a clear error naming it. */
+export async function readRunState(file: string): Promise<RunState> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new LanesError("E_STATE", `cannot read ${file}: ${(error as Error).message}`, {
+      hint: "run `lanes status` to list the runs lanes knows",
+    });
+  }
+  let state: unknown;
+  try {
+    state = JSON.parse(text);
+  } catch {
+    throw new LanesError("E_STATE", `${file} is corrupt or truncated (not valid JSON)`, {
+      hint: "lanes writes run.json atomically, so something else changed it; delete the run folder or start a fresh run with `lanes run --yes`",
+    });
+  }
+  const record = state as Partial<RunState>;
+  if (record.version !== 1 || typeof record.id !== "string" || typeof record.tasks !== "object") {
+    throw new LanesError("E_STATE", `${file} is not a lanes run record (version 1)`, {
+      hint: "delete the run folder, or start a fresh run with `lanes run --yes`",
+    });
+  }
+  return record as RunState;
+}
