@@ -10,6 +10,8 @@ import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { prepareRun } from "./run/prepare.js";
 import type { RunResult } from "./run/result.js";
+import { settleUnfinishedRun } from "./run/unfinished.js";
+import { acquireRepoLock } from "./state/lock.js";
 import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
@@ -71,5 +73,18 @@ export type { RunResult, TaskResult } from "./run/result.js";
  */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const prepared = await prepareRun(options);
-  return new Orchestrator(prepared, options).execute();
+  const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
+  try {
+    await settleUnfinishedRun(
+      prepared.repoRoot,
+      options.abandonUnfinished ?? false,
+      prepared.graceMs,
+    );
+    return await new Orchestrator(prepared, options).execute();
+  } finally {
+    await lock.release();
+  }
 }
+
+export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
+export { resume } from "./run/resume.js";

@@ -7,12 +7,12 @@ import { killProcessGroupNow } from "../agents/process-group.js";
  */
 export function handleInterrupts(onFirst: () => void): {
   signal: AbortSignal;
-  agentStarted: (pgid: number) => void;
-  agentEnded: (pgid: number) => void;
+  agentStarted: (taskId: string, pgid: number) => void;
+  agentEnded: (taskId: string) => void;
   dispose: () => void;
 } {
   const controller = new AbortController();
-  const groups = new Set<number>();
+  const groups = new Map<string, number>();
   let count = 0;
   const handler = () => {
     count++;
@@ -21,15 +21,15 @@ export function handleInterrupts(onFirst: () => void): {
       controller.abort();
       return;
     }
-    for (const pgid of groups) killProcessGroupNow(pgid);
+    for (const pgid of groups.values()) killProcessGroupNow(pgid);
     process.exit(130);
   };
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   for (const name of signals) process.on(name, handler);
   return {
     signal: controller.signal,
-    agentStarted: (pgid) => groups.add(pgid),
-    agentEnded: (pgid) => groups.delete(pgid),
+    agentStarted: (taskId, pgid) => groups.set(taskId, pgid),
+    agentEnded: (taskId) => groups.delete(taskId),
     dispose: () => {
       for (const name of signals) process.off(name, handler);
     },

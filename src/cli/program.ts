@@ -4,6 +4,7 @@ import { EXIT, isLanesError } from "../errors.js";
 import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
 import { planCommand } from "./commands/plan.js";
+import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 import { formatError } from "./output.js";
 
@@ -21,7 +22,13 @@ export function buildProgram(): Command {
     .configureHelp({ helpWidth: 100 })
     .exitOverride()
     .configureOutput({ outputError: () => {} });
-  for (const command of [runCommand(), planCommand(), demoCommand(), initCommand()]) {
+  for (const command of [
+    runCommand(),
+    resumeCommand(),
+    planCommand(),
+    demoCommand(),
+    initCommand(),
+  ]) {
     program.addCommand(
       command
         .exitOverride()
@@ -40,6 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok; // --help, --version
+      // `lanes` without a command: commander has already printed the help to stderr.
+      if (error.code === "commander.help") return EXIT.badInput;
       process.stderr.write(
         `lanes: ${error.message.replace(/^error: /, "")}\nhint: run \`lanes --help\` or \`lanes <command> --help\`\n`,
       );

@@ -23,6 +23,8 @@ export interface RunOptions {
   onEvent?: (event: LanesEvent) => void;
   /** Emit `task_output` events with every line of agent output (`--stream`, live view). */
   streamOutput?: boolean;
+  /** Start even though the last run did not finish, marking it abandoned (`--yes`). */
+  abandonUnfinished?: boolean;
   /** Randomness for retry jitter; injectable for tests. */
   random?: () => number;
 }

@@ -52,22 +52,28 @@ export class Orchestrator {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly laneHeads = new Map<string, Promise<string | undefined>>();
   private readonly lastFailure = new Map<string, string>();
+  private readonly attemptsBefore: Map<string, number>;
   private inflight = 0;
   private stopping: string | undefined;
   private settle: (() => void) | undefined;
   private readonly startedAt = Date.now();
 
+  /** With `resumeFrom`, continues that run: its finished tasks stay finished, the rest run. */
   constructor(
     private readonly prepared: PreparedRun,
     private readonly options: RunOptions,
+    private readonly resumeFrom?: RunState,
   ) {
     const { plan, runId, repoRoot } = prepared;
     this.integrationBranch = integrationBranchName(runId);
     const random = options.random ?? Math.random;
+    const state = resumeFrom ?? this.freshState();
+    const toRun = plan.tasks.filter((task) => state.tasks[task.id]?.status === "pending");
+    const scheduled = new Set(toRun.map((task) => task.id));
     this.scheduler = new Scheduler(
-      plan.tasks.map((task) => ({
+      toRun.map((task) => ({
         id: task.id,
-        dependsOn: task.depends_on.filter((dep) => plan.tasks.some((t) => t.id === dep)),
+        dependsOn: task.depends_on.filter((dep) => scheduled.has(dep)),
         priority: task.priority,
       })),
       {
@@ -78,14 +84,25 @@ export class Orchestrator {
         ...(prepared.batches ? { batches: prepared.batches } : {}),
       },
     );
-    const state: RunState = {
+    Object.assign(state, { status: "running", pid: process.pid, finishedAt: undefined });
+    this.attemptsBefore = new Map(state.order.map((id) => [id, state.tasks[id]?.attempts ?? 0]));
+    this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
+    this.events = new EventLog(
+      path.join(runDir(repoRoot, runId), "events.ndjson"),
+      options.onEvent,
+    );
+  }
+
+  private freshState(): RunState {
+    const { prepared, options } = this;
+    return {
       version: 1,
-      id: runId,
+      id: prepared.runId,
       status: "running",
       pid: process.pid,
       startedAt: this.startedAt,
       finishedAt: undefined,
-      repoRoot,
+      repoRoot: prepared.repoRoot,
       baseCommit: prepared.baseCommit,
       baseBranch: prepared.baseBranch,
       integrationBranch: this.integrationBranch,
@@ -98,14 +115,11 @@ export class Orchestrator {
         batches: prepared.batches,
         land: options.land ?? false,
       },
-      order: plan.tasks.map((task) => task.id),
-      tasks: Object.fromEntries(plan.tasks.map((task) => [task.id, emptyTaskState(task.id)])),
+      order: prepared.plan.tasks.map((task) => task.id),
+      tasks: Object.fromEntries(
+        prepared.plan.tasks.map((task) => [task.id, emptyTaskState(task.id)]),
+      ),
     };
-    this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
-    this.events = new EventLog(
-      path.join(runDir(repoRoot, runId), "events.ndjson"),
-      options.onEvent,
-    );
   }
 
   private get state(): RunState {
@@ -121,7 +135,8 @@ export class Orchestrator {
     await mkdir(runDir(prepared.repoRoot, prepared.runId), { recursive: true });
     await ensureRunsIgnored(prepared.repoRoot);
     await this.store.save();
-    await createBranch(prepared.git, this.integrationBranch, prepared.baseCommit);
+    if (!this.resumeFrom)
+      await createBranch(prepared.git, this.integrationBranch, prepared.baseCommit);
     this.emit({
       type: "run_started",
       tasks: this.state.order,
@@ -130,6 +145,20 @@ export class Orchestrator {
       baseCommit: prepared.baseCommit,
       baseBranch: prepared.baseBranch,
     });
+    if (prepared.dirty.length > 0) {
+      const files =
+        prepared.dirty.slice(0, 5).join(", ") + (prepared.dirty.length > 5 ? ", ..." : "");
+      this.emit({
+        type: "warning",
+        message: `uncommitted changes in the main checkout are not in the lanes (${files}); lanes works from the committed HEAD ${prepared.baseCommit.slice(0, 7)}`,
+      });
+    }
+    if (!prepared.baseBranch) {
+      this.emit({
+        type: "warning",
+        message: `HEAD is detached: the lanes start from ${prepared.baseCommit.slice(0, 7)}, and --land has no branch to move`,
+      });
+    }
     const onAbort = () => this.stop("interrupted", true);
     this.options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -150,7 +179,14 @@ export class Orchestrator {
     for (const decision of decisions) {
       switch (decision.type) {
         case "start":
-          this.track(this.attempt(decision.id, decision.attempt, decision.after));
+          // A resumed run numbers attempts on from the dead run's, so no log is overwritten.
+          this.track(
+            this.attempt(
+              decision.id,
+              this.attemptsBefore.get(decision.id)! + decision.attempt,
+              decision.after,
+            ),
+          );
           break;
         case "retry_later": {
           const timer = setTimeout(() => {

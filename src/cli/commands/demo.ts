@@ -6,6 +6,8 @@ import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { createSampleRepo } from "../../demo/sample.js";
 import { LanesError } from "../../errors.js";
+import { run } from "../../index.js";
+import { settingsFromFlags } from "../flags.js";
 import { runWithReporting } from "./run.js";
 
 export function demoCommand() {
@@ -48,10 +50,12 @@ export function demoCommand() {
       const out = flags.json ? process.stderr : process.stdout;
       out.write(`Demo repository: ${dir}\n\n`);
       const exitCode = await runWithReporting(
-        {
-          cwd: dir,
-          settings: { concurrency: Number(flags.concurrency) },
-        },
+        (hooks) =>
+          run({
+            ...hooks,
+            cwd: dir,
+            settings: settingsFromFlags({ concurrency: flags.concurrency }),
+          }),
         { ...(flags.stream ? { stream: true } : {}), ...(flags.json ? { json: true } : {}) },
       );
       const branch = execFileSync(

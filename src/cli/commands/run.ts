@@ -5,6 +5,7 @@ import { formatPlan } from "../../report/plan-text.js";
 import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
 import { prepareRun } from "../../run/prepare.js";
+import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
 import { settingsFromFlags } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
@@ -75,8 +76,17 @@ type RunFlags = ModeFlags & {
   yes?: boolean;
 };
 
-/** Runs with the reporters of the terminal or CI, the Ctrl-C handling, and the summary. */
-export async function runWithReporting(options: RunOptions, flags: RunFlags): Promise<number> {
+/** What the CLI hands the engine so that it can report and be interrupted. */
+export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
+
+/**
+ * Runs (or resumes) with the reporters of the terminal or CI, the Ctrl-C handling, and the
+ * summary; returns the exit code.
+ */
+export async function runWithReporting(
+  start: (hooks: RunHooks) => Promise<RunResult>,
+  flags: { json?: boolean; stream?: boolean },
+): Promise<number> {
   const reporting = startReporting({ json: flags.json ?? false, stream: flags.stream ?? false });
   const interrupts = handleInterrupts(() => {
     process.stderr.write(
@@ -84,12 +94,13 @@ export async function runWithReporting(options: RunOptions, flags: RunFlags): Pr
     );
   });
   try {
-    const result = await run({
-      ...options,
+    const result = await start({
       signal: interrupts.signal,
       streamOutput: reporting.wantsOutput,
       onEvent: (event) => {
-        if (event.type === "task_started" && event.pgid) interrupts.agentStarted(event.pgid);
+        if (event.type === "task_started" && event.pgid)
+          interrupts.agentStarted(event.taskId, event.pgid);
+        if (event.type === "agent_exited") interrupts.agentEnded(event.taskId);
         reporting.reporter.onEvent(event);
       },
     });
@@ -153,6 +164,9 @@ export function runCommand() {
           );
         return;
       }
-      process.exitCode = await runWithReporting(options, flags);
+      process.exitCode = await runWithReporting(
+        (hooks) => run({ ...options, ...hooks, abandonUnfinished: flags.yes ?? false }),
+        flags,
+      );
     });
 }

@@ -1,0 +1,91 @@
+import { createInterface } from "node:readline/promises";
+import { Command } from "@commander-js/extra-typings";
+import { LanesError } from "../../errors.js";
+import { type ResumeChoice, resume } from "../../index.js";
+import { settingsFromFlags } from "../flags.js";
+import { isInteractive } from "../reporting.js";
+import { runWithReporting } from "./run.js";
+
+const CHOICES: Record<string, ResumeChoice> = { r: "retry", s: "skip", f: "fresh", a: "abort" };
+
+/** autospec's question, asked only in a terminal: anywhere else the flags decide. */
+async function askChoice(failed: string[], skipped: string[]): Promise<ResumeChoice> {
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    process.stderr.write(
+      `This run has ${failed.length} failed (${failed.join(", ") || "none"}) and ${skipped.length} skipped tasks (${skipped.join(", ") || "none"}).\n`,
+    );
+    for (;;) {
+      const answer = (
+        await prompt.question("[R]etry failed, [S]kip failed, start [F]resh, [A]bort? [R] ")
+      )
+        .trim()
+        .toLowerCase();
+      const choice = answer === "" ? "retry" : CHOICES[answer[0]!];
+      if (choice) return choice;
+    }
+  } finally {
+    prompt.close();
+  }
+}
+
+function choiceFrom(flags: {
+  retryFailed?: true;
+  skipFailed?: true;
+  fresh?: true;
+  abort?: true;
+  yes?: true;
+}): ResumeChoice | undefined {
+  const chosen = (
+    [
+      ["--retry-failed", flags.retryFailed, "retry"],
+      ["--skip-failed", flags.skipFailed, "skip"],
+      ["--fresh", flags.fresh, "fresh"],
+      ["--abort", flags.abort, "abort"],
+    ] as const
+  ).filter(([, on]) => on);
+  if (chosen.length > 1) {
+    throw new LanesError(
+      "E_USAGE",
+      `${chosen.map(([flag]) => flag).join(" and ")} cannot be combined`,
+      {
+        hint: "pick one of --retry-failed, --skip-failed, --fresh, --abort",
+      },
+    );
+  }
+  return chosen[0]?.[2] ?? (flags.yes ? "retry" : undefined);
+}
+
+export function resumeCommand() {
+  return new Command("resume")
+    .description(
+      "continue the latest unfinished run: end what it left running, keep done tasks, run the rest",
+    )
+    .argument("[run-id]", "the run to continue (default: the latest unfinished one)")
+    .option("--retry-failed", "run failed and skipped tasks again")
+    .option("--skip-failed", "leave failed and skipped tasks as they are")
+    .option("--fresh", "abandon the run and start a new one with the same tasks")
+    .option("--abort", "abandon the run; start nothing")
+    .option("-c, --concurrency <n>", "how many agents may run at once")
+    .option("--timeout <duration>", "end an agent attempt after this long")
+    .option("--retries <n>", "re-run a failed attempt up to n times")
+    .option("--stream", "print agent output prefixed with the task id")
+    .option("--json", "print the event stream as NDJSON on stdout")
+    .option("-y, --yes", "answer yes to every question (failed tasks: retry)")
+    .action(async (runId, flags) => {
+      const choice = choiceFrom(flags);
+      const ask =
+        !choice && isInteractive(process.stdout) && process.stdin.isTTY ? askChoice : undefined;
+      process.exitCode = await runWithReporting(
+        (hooks) =>
+          resume({
+            ...hooks,
+            ...(runId ? { runId } : {}),
+            ...(choice ? { choice } : {}),
+            ...(ask ? { ask } : {}),
+            settings: settingsFromFlags(flags),
+          }),
+        flags,
+      );
+    });
+}

@@ -1,0 +1,209 @@
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { killProcessGroup } from "../agents/process-group.js";
+import { LanesError } from "../errors.js";
+import { findRepoRoot } from "../git/repo.js";
+import type { Git } from "../git/runner.js";
+import { laneBranchName, removeLane } from "../git/worktrees.js";
+import { acquireRepoLock } from "../state/lock.js";
+import { isProcessAlive, processesWithEnv } from "../state/proc.js";
+import {
+  RUNS_DIR,
+  type RunState,
+  RunStateStore,
+  readRunState,
+  runStatePath,
+} from "../state/run-state.js";
+import type { RunOptions } from "./options.js";
+import { Orchestrator } from "./orchestrator.js";
+import { prepareRun } from "./prepare.js";
+import type { RunResult } from "./result.js";
+
+/** What to do with the failed and skipped tasks of the run being resumed (autospec's prompt). */
+export type ResumeChoice = "retry" | "skip" | "fresh" | "abort";
+
+export interface ResumeOptions
+  extends Omit<RunOptions, "ids" | "labels" | "only" | "batches" | "mode"> {
+  runId?: string;
+  /** Needed when the run has failed or skipped tasks; `retry` is the default answer. */
+  choice?: ResumeChoice;
+  /** Asked when the run has failed or skipped tasks and no `choice` was given. */
+  ask?: (failed: string[], skipped: string[]) => Promise<ResumeChoice>;
+}
+
+const RESUMABLE = new Set(["running", "interrupted", "failed"]);
+
+/** The newest run that can be resumed, or the one named. */
+export async function findResumableRun(repoRoot: string, runId?: string): Promise<RunState> {
+  if (runId) return readRunState(runStatePath(repoRoot, runId));
+  let ids: string[] = [];
+  try {
+    ids = (await readdir(path.join(repoRoot, RUNS_DIR), { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort()
+      .reverse();
+  } catch {
+    // No runs folder: no runs.
+  }
+  for (const id of ids) {
+    const state = await readRunState(runStatePath(repoRoot, id)).catch(() => undefined);
+    if (state && RESUMABLE.has(state.status)) return state;
+  }
+  throw new LanesError("E_NO_RUN", "there is no unfinished run to resume", {
+    hint: "`lanes status` lists the runs; `lanes run` starts a new one",
+  });
+}
+
+/** Whether the run's orchestrator is still alive (then it must not be resumed). */
+export function isOrchestratorAlive(state: RunState): boolean {
+  return state.pid !== process.pid && isProcessAlive(state.pid);
+}
+
+/**
+ * Ends every process a dead run left behind: the agent groups run.json names, and any process
+ * that carries the run's LANES_RUN_ID marker (children that left their group included).
+ */
+export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
+  const groups = new Set<number>();
+  for (const task of Object.values(state.tasks)) {
+    if (task.agent && isProcessAlive(task.agent.pgid)) groups.add(task.agent.pgid);
+  }
+  for (const pid of processesWithEnv("LANES_RUN_ID", state.id)) groups.add(pid);
+  await Promise.all([...groups].map((pgid) => killProcessGroup(pgid, graceMs).catch(() => {})));
+  return groups.size;
+}
+
+/** Tasks the integration branch already holds a merge of, though run.json did not record it. */
+async function mergedTasks(git: Git, state: RunState): Promise<Map<string, string>> {
+  const { stdout } = await git.run([
+    "log",
+    "--first-parent",
+    "--format=%H %s",
+    `${state.baseCommit}..refs/heads/${state.integrationBranch}`,
+  ]);
+  const merged = new Map<string, string>();
+  for (const line of stdout.split("\n")) {
+    const match = /^([0-9a-f]+) Merge lanes task ([^:]+):/.exec(line);
+    if (match) merged.set(match[2]!, match[1]!);
+  }
+  return merged;
+}
+
+/**
+ * `lanes resume`: ends what the dead run left running, keeps done tasks done, starts interrupted
+ * tasks again from a clean lane, and treats failed and skipped tasks as the user chose.
+ */
+export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  const found = await findResumableRun(repoRoot, options.runId);
+  if (!RESUMABLE.has(found.status)) {
+    throw new LanesError(
+      "E_NO_RUN",
+      `run ${found.id} is ${found.status}: there is nothing to resume`,
+      {
+        hint: "`lanes status` lists the runs; `lanes run` starts a new one",
+      },
+    );
+  }
+  if (isOrchestratorAlive(found)) {
+    throw new LanesError("E_LOCKED", `run ${found.id} is still running (pid ${found.pid})`, {
+      hint: `follow it with \`lanes status ${found.id}\`, or stop it (kill -INT ${found.pid}) first`,
+    });
+  }
+  const failed = found.order.filter((id) => found.tasks[id]?.status === "failed");
+  const skipped = found.order.filter((id) => found.tasks[id]?.status === "skipped");
+  let choice: ResumeChoice = "retry";
+  if (failed.length + skipped.length > 0) {
+    if (options.choice) choice = options.choice;
+    else if (options.ask) choice = await options.ask(failed, skipped);
+    else {
+      throw new LanesError(
+        "E_USAGE",
+        `run ${found.id} has ${failed.length} failed and ${skipped.length} skipped tasks: say what to do with them`,
+        { hint: "pass --retry-failed, --skip-failed, --fresh or --abort (--yes retries)" },
+      );
+    }
+  }
+  const prepared = await prepareRun({
+    ...options,
+    ids: found.order,
+    only: true,
+    mode: found.options.mode as RunOptions["mode"] & string,
+    ...(found.options.batches ? { batches: found.options.batches } : {}),
+  });
+  const lock = await acquireRepoLock(repoRoot, found.id);
+  try {
+    const store = new RunStateStore(runStatePath(repoRoot, found.id), found);
+    await endLeftovers(found, prepared.graceMs);
+    if (choice === "abort" || choice === "fresh") {
+      found.status = "abandoned";
+      for (const task of Object.values(found.tasks)) task.agent = undefined;
+      await store.save();
+      await store.flush();
+      if (choice === "abort") {
+        throw new LanesError("E_RUN_UNFINISHED", `run ${found.id} abandoned; nothing was started`, {
+          exitCode: 1,
+          hint: "`lanes clean` removes its lanes; `lanes run` starts a new run",
+        });
+      }
+      await lock.release();
+      const { run } = await import("../index.js");
+      return run({ ...options, ids: found.order, only: true });
+    }
+    await resetUnfinished(prepared.git, found, choice);
+    await store.save();
+    await store.flush();
+    return await new Orchestrator(
+      {
+        ...prepared,
+        runId: found.id,
+        baseCommit: found.baseCommit,
+        baseBranch: found.baseBranch,
+        worktreeRoot: found.worktreeRoot,
+      },
+      options,
+      found,
+    ).execute();
+  } finally {
+    await lock.release();
+  }
+}
+
+/** Brings run.json in line with git and the user's choice; cleans the lanes that will run again. */
+async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice): Promise<void> {
+  const merged = await mergedTasks(git, state);
+  const retry = choice === "retry";
+  for (const id of state.order) {
+    const task = state.tasks[id]!;
+    task.agent = undefined;
+    if (task.status === "done") continue;
+    if (merged.has(id)) {
+      // Killed after the merge but before run.json said so: the work is in; do not run it again.
+      Object.assign(task, {
+        status: "done",
+        mergeCommit: merged.get(id),
+        reason: undefined,
+        detail: undefined,
+      });
+    } else if (
+      task.status === "running" ||
+      task.status === "pending" ||
+      (retry && (task.status === "failed" || task.status === "skipped"))
+    ) {
+      Object.assign(task, {
+        status: "pending",
+        reason: undefined,
+        detail: undefined,
+        startCommit: undefined,
+      });
+    } else continue;
+    // A lane of a task that runs again (or whose merge is in) has nothing left to keep.
+    await removeLane(git, task.worktree ?? path.join(state.worktreeRoot, id), {
+      deleteBranch: true,
+      force: true,
+      branch: laneBranchName(id),
+    }).catch(() => {});
+    task.worktree = undefined;
+  }
+}

@@ -1,0 +1,156 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, unlinkSync } from "node:fs";
+import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { hostname } from "node:os";
+import path from "node:path";
+import { formatDuration } from "../config/duration.js";
+import { LanesError } from "../errors.js";
+import { isProcessAlive, procInfo } from "./proc.js";
+import { RUNS_DIR } from "./run-state.js";
+
+/** Who holds a repository's lock. */
+export interface LockHolder {
+  pid: number;
+  /** The holder's start time in clock ticks: a reused pid is not the holder. */
+  startTicks: number | undefined;
+  hostname: string;
+  runId: string;
+  since: number;
+  /** Unique per acquisition: tells this holder's lock file from any other. */
+  token: string;
+}
+
+export function lockPath(repoRoot: string): string {
+  return path.join(repoRoot, RUNS_DIR, ".lock");
+}
+
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const holder = JSON.parse(text) as LockHolder;
+    return typeof holder.pid === "number" && typeof holder.token === "string" ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readHolder(file: string): Promise<LockHolder | undefined | "missing"> {
+  try {
+    return parseHolder(await readFile(file, "utf8"));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
+    throw error;
+  }
+}
+
+/** A holder on this machine whose process is gone (or unreadable) can never release its lock. */
+function isStale(holder: LockHolder | undefined): boolean {
+  if (!holder) return true;
+  if (holder.hostname !== hostname()) return false; // another machine's process: cannot tell
+  return !isProcessAlive(holder.pid, holder.startTicks);
+}
+
+export async function readLock(repoRoot: string): Promise<LockHolder | undefined> {
+  const holder = await readHolder(lockPath(repoRoot));
+  return holder === "missing" ? undefined : holder;
+}
+
+export interface RepoLock {
+  holder: LockHolder;
+  release(): Promise<void>;
+}
+
+/**
+ * One run at a time per repository. Hand-written rather than proper-lockfile: proper-lockfile
+ * judges staleness by mtime (a holder killed with -9 blocks the next run for its whole stale
+ * period) and takes a stale lock over by remove-then-mkdir, so two processes that both judged
+ * it stale can both win. Here the lock file appears complete and atomically (link of a written
+ * temp file), staleness is the holder's pid and start time, and a stale lock is taken over by
+ * rename — only one process can move a given file — followed by a check that what was moved is
+ * the stale lock that was judged, putting it back otherwise.
+ */
+export async function acquireRepoLock(repoRoot: string, runId: string): Promise<RepoLock> {
+  const file = lockPath(repoRoot);
+  await mkdir(path.dirname(file), { recursive: true });
+  const holder: LockHolder = {
+    pid: process.pid,
+    startTicks: procInfo(process.pid)?.startTicks,
+    hostname: hostname(),
+    runId,
+    since: Date.now(),
+    token: randomBytes(8).toString("hex"),
+  };
+  const temp = `${file}.${holder.token}`;
+  await writeFile(temp, JSON.stringify(holder));
+  try {
+    for (let round = 0; round < 20; round++) {
+      try {
+        await link(temp, file);
+        return lockHandle(file, holder);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const current = await readHolder(file);
+      if (current === "missing") continue;
+      if (!isStale(current)) throw lockedError(repoRoot, current!);
+      await takeOverStale(file, current, holder.token);
+    }
+    throw new LanesError("E_LOCKED", `could not take the lock ${file}: too much contention`, {
+      hint: "another lanes process keeps taking it; try again",
+    });
+  } finally {
+    await unlink(temp).catch(() => {});
+  }
+}
+
+/** Moves a stale lock aside; if what moved is not the one judged stale, puts it back. */
+async function takeOverStale(
+  file: string,
+  judged: LockHolder | undefined,
+  token: string,
+): Promise<void> {
+  const grave = `${file}.stale.${token}`;
+  try {
+    await rename(file, grave);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // someone else moved it
+    throw error;
+  }
+  const moved = await readHolder(grave);
+  const sameLock = moved !== "missing" && (moved?.token ?? "") === (judged?.token ?? "");
+  if (!sameLock) await link(grave, file).catch(() => {}); // a fresh holder's lock: restore it
+  await unlink(grave).catch(() => {});
+}
+
+function lockHandle(file: string, holder: LockHolder): RepoLock {
+  let released = false;
+  const releaseSync = () => {
+    if (released) return;
+    released = true;
+    try {
+      const current = parseHolder(readFileSync(file, "utf8"));
+      if (current?.token === holder.token) unlinkSync(file);
+    } catch {
+      // Gone already.
+    }
+  };
+  // A normal exit releases the lock even on paths that never reach release().
+  process.once("exit", releaseSync);
+  return {
+    holder,
+    release: async () => {
+      process.off("exit", releaseSync);
+      releaseSync();
+    },
+  };
+}
+
+function lockedError(repoRoot: string, holder: LockHolder): LanesError {
+  const age = formatDuration(Date.now() - holder.since);
+  return new LanesError(
+    "E_LOCKED",
+    `another lanes run holds ${path.relative(repoRoot, lockPath(repoRoot))}: run ${holder.runId}, pid ${holder.pid} on ${holder.hostname}, since ${new Date(holder.since).toISOString()} (${age} ago)`,
+    {
+      hint: `wait for it to finish, follow it with \`lanes status ${holder.runId}\`, or stop it (kill -INT ${holder.pid}) and then \`lanes resume\``,
+    },
+  );
+}

@@ -1,0 +1,55 @@
+import { readdirSync, readFileSync } from "node:fs";
+
+/**
+ * What /proc says about a process (Linux). lanes records pids in run.json and the lock; a later
+ * process must tell "still ours" from "dead" and from "a new process that reused the pid".
+ */
+export interface ProcInfo {
+  /** Start time in clock ticks since boot: with the pid, a process's identity. */
+  startTicks: number;
+  processGroup: number;
+  zombie: boolean;
+}
+
+export function procInfo(pid: number): ProcInfo | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+  // The command name (field 2) may hold spaces and parentheses: fields start after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return {
+    zombie: fields[0] === "Z" || fields[0] === "X",
+    processGroup: Number(fields[2]),
+    startTicks: Number(fields[19]),
+  };
+}
+
+/** Alive, not a zombie (PID 1 may not reap orphans), and the same process when `startTicks` is given. */
+export function isProcessAlive(pid: number, startTicks?: number): boolean {
+  const info = procInfo(pid);
+  if (!info || info.zombie) return false;
+  return startTicks === undefined || info.startTicks === startTicks;
+}
+
+/** Pids of live processes whose environment holds `name=value` (a run's LANES_RUN_ID marker). */
+export function processesWithEnv(name: string, value: string): number[] {
+  const marker = Buffer.from(`${name}=${value}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const hit = environ.indexOf(marker);
+    if ((hit === 0 || (hit > 0 && environ[hit - 1] === 0)) && isProcessAlive(pid)) found.push(pid);
+  }
+  return found;
+}
