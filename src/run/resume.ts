@@ -177,8 +177,10 @@ async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice):
   for (const id of state.order) {
     const task = state.tasks[id]!;
     task.agent = undefined;
-    if (task.status === "done") continue;
-    if (merged.has(id)) {
+    if (task.status === "done" && !task.worktree) continue;
+    if (task.status === "done") {
+      // Killed between its merge and the removal of its lane: finish that removal.
+    } else if (merged.has(id)) {
       // Killed after the merge but before run.json said so: the work is in; do not run it again.
       Object.assign(task, {
         status: "done",

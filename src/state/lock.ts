@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, unlinkSync } from "node:fs";
-import { link, mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, stat, unlink, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../config/duration.js";
 import { LanesError } from "../errors.js";
 import { isProcessAlive, procInfo } from "./proc.js";
@@ -64,9 +65,8 @@ export interface RepoLock {
  * judges staleness by mtime (a holder killed with -9 blocks the next run for its whole stale
  * period) and takes a stale lock over by remove-then-mkdir, so two processes that both judged
  * it stale can both win. Here the lock file appears complete and atomically (link of a written
- * temp file), staleness is the holder's pid and start time, and a stale lock is taken over by
- * rename — only one process can move a given file — followed by a check that what was moved is
- * the stale lock that was judged, putting it back otherwise.
+ * temp file), staleness is the holder's pid and start time, and a stale lock is removed only
+ * under a steal mutex after checking it is still the one judged stale (takeOverStale).
  */
 export async function acquireRepoLock(repoRoot: string, runId: string): Promise<RepoLock> {
   const file = lockPath(repoRoot);
@@ -82,7 +82,7 @@ export async function acquireRepoLock(repoRoot: string, runId: string): Promise<
   const temp = `${file}.${holder.token}`;
   await writeFile(temp, JSON.stringify(holder));
   try {
-    for (let round = 0; round < 20; round++) {
+    for (let round = 0; round < 200; round++) {
       try {
         await link(temp, file);
         return lockHandle(file, holder);
@@ -102,23 +102,54 @@ export async function acquireRepoLock(repoRoot: string, runId: string): Promise<
   }
 }
 
-/** Moves a stale lock aside; if what moved is not the one judged stale, puts it back. */
+/**
+ * Removes a stale lock, but only while holding the steal mutex (`<lock>.steal`, created by an
+ * atomic link) and only if the lock is still the very one judged stale: a fresh holder's lock can
+ * never be removed, and of the racers for the freed lock, `link` lets exactly one win.
+ */
 async function takeOverStale(
   file: string,
   judged: LockHolder | undefined,
   token: string,
 ): Promise<void> {
-  const grave = `${file}.stale.${token}`;
+  const mutex = `${file}.steal`;
+  const mine = `${mutex}.${token}`;
+  await writeFile(
+    mine,
+    JSON.stringify({ pid: process.pid, startTicks: procInfo(process.pid)?.startTicks }),
+  );
   try {
-    await rename(file, grave);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return; // someone else moved it
-    throw error;
+    try {
+      await link(mine, mutex);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      await clearAbandonedMutex(mutex);
+      await sleep(5 + Math.random() * 20); // another process is taking it over; look again soon
+      return;
+    }
+    try {
+      const current = await readHolder(file);
+      if (current !== "missing" && (current?.token ?? "") === (judged?.token ?? ""))
+        await unlink(file);
+    } finally {
+      await unlink(mutex).catch(() => {});
+    }
+  } finally {
+    await unlink(mine).catch(() => {});
   }
-  const moved = await readHolder(grave);
-  const sameLock = moved !== "missing" && (moved?.token ?? "") === (judged?.token ?? "");
-  if (!sameLock) await link(grave, file).catch(() => {}); // a fresh holder's lock: restore it
-  await unlink(grave).catch(() => {});
+}
+
+/** A steal mutex is held for a millisecond; one whose process died long ago is left over. */
+async function clearAbandonedMutex(mutex: string): Promise<void> {
+  try {
+    const [text, info] = await Promise.all([readFile(mutex, "utf8"), stat(mutex)]);
+    const owner = JSON.parse(text) as { pid: number; startTicks?: number };
+    if (Date.now() - info.mtimeMs > 10_000 && !isProcessAlive(owner.pid, owner.startTicks)) {
+      await unlink(mutex);
+    }
+  } catch {
+    // Gone meanwhile, or unreadable: the next round looks again.
+  }
 }
 
 function lockHandle(file: string, holder: LockHolder): RepoLock {

@@ -132,6 +132,11 @@ async function runIds(repoRoot: string): Promise<string[]> {
     .reverse();
 }
 
+/** One run by its exact id, read afresh (`lanes logs --follow` polls it). */
+export async function readRun(repoRoot: string, id: string): Promise<RunSummary> {
+  return readSummary(repoRoot, id, await lockedRunId(repoRoot));
+}
+
 /** Every run of the repository, newest first; a corrupt run.json is a run with an `error`. */
 export async function listRuns(repoRoot: string): Promise<RunSummary[]> {
   const [ids, locked] = await Promise.all([runIds(repoRoot), lockedRunId(repoRoot)]);

@@ -1,0 +1,249 @@
+// kill -9 trials: start `lanes run` on a sample repository, kill the orchestrator with SIGKILL at
+// a chosen moment, then `lanes resume --yes` until the run finishes, and count what went wrong:
+// tasks lost, finished tasks run again, processes left behind, worktrees left after `lanes clean`.
+// Used by `npm run bench` (random moments) and by the test suite (fixed moments).
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const CLI = path.join(ROOT, "dist", "cli", "main.js");
+
+function cleanEnv(extra = {}) {
+  const env = {
+    ...process.env,
+    CI: "1",
+    NO_COLOR: "1",
+    LANES_USER_SETTINGS: "/nonexistent/lanes.json",
+  };
+  for (const name of Object.keys(env))
+    if (name.startsWith("LANES_") && name !== "LANES_USER_SETTINGS") delete env[name];
+  return { ...env, ...extra };
+}
+
+function lanes(cwd, args) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: cleanEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("close", (code) => resolve({ code, output }));
+  });
+}
+
+function git(cwd, ...args) {
+  return execFileSync("git", args, { cwd, encoding: "utf8" });
+}
+
+/** Events the killed run wrote so far (events.ndjson of its run folder). */
+function readEvents(repo) {
+  const runs = path.join(repo, ".lanes", "runs");
+  if (!existsSync(runs)) return [];
+  const events = [];
+  for (const id of readdirSync(runs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)) {
+    const file = path.join(runs, id, "events.ndjson");
+    if (!existsSync(file)) continue;
+    for (const line of readFileSync(file, "utf8").split("\n")) {
+      try {
+        if (line) events.push(JSON.parse(line));
+      } catch {
+        // A line cut by the kill.
+      }
+    }
+  }
+  return events;
+}
+
+function startsFile(repo) {
+  const file = path.join(path.dirname(repo), "starts.txt");
+  if (!existsSync(file)) return [];
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [task, attempt, pid] = line.split(" ");
+      return { task, attempt: Number(attempt), pid: Number(pid) };
+    });
+}
+
+/** Live processes carrying a run's marker: nothing of a finished run may be left. */
+function leftoverProcesses(marker) {
+  const found = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (state === "Z" || state === "X") continue;
+      if (readFileSync(`/proc/${entry}/environ`).includes(marker)) found.push(Number(entry));
+    } catch {
+      // Gone, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Tasks: a diamond, a chain and loose ends; each agent sleeps a little and writes a file. */
+export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 } = {}) {
+  const repo = path.join(dir, "repo");
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  execFileSync("mkdir", ["-p", path.join(repo, ".lanes", "tasks")]);
+  const script = {};
+  for (let i = 0; i < tasks; i++) {
+    const id = `t${String(i).padStart(2, "0")}`;
+    const deps =
+      i === 0
+        ? []
+        : i % 3 === 0
+          ? [`t${String(i - 1).padStart(2, "0")}`, `t${String(i - 3).padStart(2, "0")}`]
+          : i % 3 === 1
+            ? [`t${String(i - 1).padStart(2, "0")}`]
+            : [];
+    execFileSync("sh", ["-c", 'cat > "$1"', "sh", path.join(repo, ".lanes", "tasks", `${id}.md`)], {
+      input: `---\ntitle: Task ${id}\ndepends_on: [${deps.join(", ")}]\n---\nWrite ${id}.txt\n`,
+    });
+    script[id] = {
+      sleepMs: Math.round(sleepMs[0] + random() * (sleepMs[1] - sleepMs[0])),
+      files: { [`${id}.txt`]: `${id}\n` },
+    };
+  }
+  const plan = path.join(dir, "script.json");
+  execFileSync("sh", ["-c", 'cat > "$1"', "sh", plan], { input: JSON.stringify(script) });
+  const settings = {
+    concurrency: 3,
+    timeout: "1m",
+    gracePeriod: "2s",
+    worktreeDir: path.join(dir, "worktrees"),
+    agent: {
+      command: [process.execPath, path.join(ROOT, "dist", "agents", "scripted-agent.js")],
+      env: { LANES_SCRIPT_PLAN: plan, LANES_SCRIPT_STARTS: path.join(dir, "starts.txt") },
+    },
+  };
+  execFileSync("sh", ["-c", 'cat > "$1"', "sh", path.join(repo, ".lanes", "settings.json")], {
+    input: JSON.stringify(settings),
+  });
+  git(repo, "init", "--quiet", "--initial-branch=main");
+  git(repo, "config", "user.name", "trial");
+  git(repo, "config", "user.email", "trial@lanes.invalid");
+  git(repo, "add", "-A");
+  git(repo, "commit", "--quiet", "-m", "trial tasks");
+  return { repo, ids: Object.keys(script) };
+}
+
+/**
+ * One trial. `killWhen` is either a number of milliseconds after the start, or an event type
+ * (`lane_ready`, `task_started`, `agent_exited`, `task_merged`) whose `nth` occurrence triggers
+ * the kill: while creating a worktree, while agents run, while merging.
+ */
+export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, sleepMs } = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "lanes-trial-"));
+  try {
+    const { repo, ids } = writeTrialRepo(dir, { tasks, seed, ...(sleepMs ? { sleepMs } : {}) });
+    const started = Date.now();
+    const child = spawn(process.execPath, [CLI, "run"], {
+      cwd: repo,
+      env: cleanEnv(),
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) =>
+      child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
+    let killed = false;
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      const due =
+        typeof killWhen === "number"
+          ? Date.now() - started >= killWhen
+          : readEvents(repo).filter((event) => event.type === killWhen).length >= nth;
+      if (due) {
+        child.kill("SIGKILL");
+        killed = true;
+        break;
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await exited;
+    const runId = readEvents(repo).find((event) => event.type === "run_started")?.runId;
+    const mergedAtKill = new Set(
+      readEvents(repo)
+        .filter((e) => e.type === "task_merged")
+        .map((e) => e.taskId),
+    );
+    const integration = runId ? `lanes/run/${runId}` : undefined;
+    const mergedInGit = new Set(
+      integration
+        ? git(repo, "log", "--first-parent", "--format=%s", integration)
+            .split("\n")
+            .map((subject) => /^Merge lanes task ([^:]+):/.exec(subject)?.[1])
+            .filter(Boolean)
+        : [],
+    );
+    const startsBefore = startsFile(repo).length;
+    let resumes = 0;
+    let last = { code: 0, output: "" };
+    if (killed && runId) {
+      do {
+        last = await lanes(repo, ["resume", "--yes"]);
+        resumes++;
+      } while (last.code !== 0 && resumes < 3);
+    }
+    const starts = startsFile(repo);
+    const after = starts.slice(startsBefore);
+    const state = runId
+      ? JSON.parse(readFileSync(path.join(repo, ".lanes", "runs", runId, "run.json"), "utf8"))
+      : undefined;
+    const done = ids.filter((id) => state?.tasks[id]?.status === "done");
+    const mergeCounts = new Map();
+    if (integration) {
+      for (const subject of git(repo, "log", "--format=%s", integration).split("\n")) {
+        const id = /^Merge lanes task ([^:]+):/.exec(subject)?.[1];
+        if (id) mergeCounts.set(id, (mergeCounts.get(id) ?? 0) + 1);
+      }
+    }
+    const finishedBeforeKill = new Set([...mergedAtKill, ...mergedInGit]);
+    const runTwice = [
+      ...new Set([
+        ...after.filter((start) => finishedBeforeKill.has(start.task)).map((start) => start.task),
+        ...[...mergeCounts].filter(([, count]) => count > 1).map(([id]) => id),
+      ]),
+    ];
+    await lanes(repo, ["clean", "--all", "--yes"]);
+    const worktrees = git(repo, "worktree", "list", "--porcelain")
+      .split("\n")
+      .filter((line) => line.startsWith("worktree ")).length;
+    const leftovers = runId ? leftoverProcesses(`LANES_RUN_ID=${runId}`) : [];
+    return {
+      killed,
+      killWhen,
+      runId,
+      resumes,
+      resumeExit: last.code,
+      resumeOutput: last.output,
+      tasks: ids.length,
+      done: done.length,
+      lost: ids.length - done.length,
+      runTwice,
+      leftovers,
+      worktrees,
+      mergedAtKill: finishedBeforeKill.size,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
