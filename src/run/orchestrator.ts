@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { stopsAgent } from "../agents/classify.js";
 import type { AgentSignal } from "../agents/parsers/types.js";
 import { type AgentProcessResult, runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
@@ -25,11 +26,13 @@ import {
 } from "../state/run-state.js";
 import { withStatus } from "../tasks/write-back.js";
 import { type AttemptFailure, classifyAttempt } from "./attempt.js";
+import { budgetSpent } from "./budget.js";
 import { EventLog } from "./event-log.js";
 import type { FailureReason, LanesEvent, TaskRunStatus } from "./events.js";
 import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
 import { buildResult, type RunResult } from "./result.js";
+import { Throttle } from "./throttle.js";
 
 const PHASE = "exec";
 
@@ -53,6 +56,9 @@ export class Orchestrator {
   private readonly laneHeads = new Map<string, Promise<string | undefined>>();
   private readonly lastFailure = new Map<string, string>();
   private readonly attemptsBefore: Map<string, number>;
+  private readonly throttle: Throttle;
+  /** Wait at least this long before a retry: the reset time a rate-limited agent reported. */
+  private readonly retryNotBefore = new Map<string, number>();
   private inflight = 0;
   private stopping: string | undefined;
   private settle: (() => void) | undefined;
@@ -86,6 +92,7 @@ export class Orchestrator {
     );
     Object.assign(state, { status: "running", pid: process.pid, finishedAt: undefined });
     this.attemptsBefore = new Map(state.order.map((id) => [id, state.tasks[id]?.attempts ?? 0]));
+    this.throttle = new Throttle(this.scheduler.concurrency);
     this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
     this.events = new EventLog(
       path.join(runDir(repoRoot, runId), "events.ndjson"),
@@ -189,11 +196,14 @@ export class Orchestrator {
           );
           break;
         case "retry_later": {
-          const timer = setTimeout(() => {
-            this.timers.delete(decision.id);
-            if (!this.stopping) this.apply(this.scheduler.retryDue(decision.id));
-            this.checkSettled();
-          }, decision.delayMs);
+          const timer = setTimeout(
+            () => {
+              this.timers.delete(decision.id);
+              if (!this.stopping) this.apply(this.scheduler.retryDue(decision.id));
+              this.checkSettled();
+            },
+            Math.max(decision.delayMs, this.retryNotBefore.get(decision.id) ?? 0),
+          );
           this.timers.set(decision.id, timer);
           break;
         }
@@ -282,8 +292,13 @@ export class Orchestrator {
       const agent = prepared.agents.get(id)!;
       const signals: AgentSignal[] = [];
       const attemptStart = Date.now();
+      // A retry continues the agent's own session where the CLI allows it.
+      const argv =
+        attempt > 1 && record.sessionId && agent.resumeArgv
+          ? agent.resumeArgv(record.sessionId)
+          : agent.argv;
       result = await runAgentProcess({
-        argv: agent.argv,
+        argv,
         cwd: lane,
         env: {
           ...agent.env,
@@ -349,6 +364,7 @@ export class Orchestrator {
       return;
     }
     this.apply(this.scheduler.agentExited(id, { ok: true, retryable: false }));
+    this.adjustConcurrency(this.throttle.succeeded(Date.now()), "agents succeed again");
     await this.land(id, attempt);
   }
 
@@ -366,13 +382,16 @@ export class Orchestrator {
         };
         if (signal.cost !== undefined) record.cost = (record.cost ?? 0) + signal.cost;
         this.emit({ type: "task_usage", taskId: id, tokens: record.tokens, cost: record.cost });
+        this.checkBudget();
         break;
       case "session":
         record.sessionId = signal.id;
         break;
       case "error":
         // Claude Code retries a 401 by itself for minutes: end it at once instead.
-        if (signal.status === 401 || signal.status === 403) controller.abort();
+        if (stopsAgent(signal)) controller.abort();
+        if (signal.status === 429)
+          this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited");
         break;
     }
   }
@@ -383,6 +402,10 @@ export class Orchestrator {
     failure: AttemptFailure,
     report: () => Decision[],
   ): void {
+    if (failure.reason === "rate_limit") {
+      this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited");
+    }
+    if (failure.retryAfterMs !== undefined) this.retryNotBefore.set(id, failure.retryAfterMs);
     const decisions = report();
     const retry = decisions.find((d) => d.type === "retry_later" && d.id === id);
     this.lastFailure.set(id, `${failure.reason}: ${failure.detail}`);
@@ -392,13 +415,30 @@ export class Orchestrator {
       attempt,
       reason: failure.reason,
       detail: failure.detail,
-      retryInMs: retry?.type === "retry_later" ? retry.delayMs : undefined,
+      retryInMs:
+        retry?.type === "retry_later"
+          ? Math.max(retry.delayMs, failure.retryAfterMs ?? 0)
+          : undefined,
     });
     if (this.scheduler.state(id) === "failed")
       this.markFinished(id, "failed", failure.reason, failure.detail);
     else this.task(id).status = "pending";
     this.apply(decisions);
     void this.store.save();
+  }
+
+  private adjustConcurrency(next: number | undefined, why: string): void {
+    if (next === undefined) return;
+    const from = this.scheduler.concurrency;
+    this.apply(this.scheduler.setConcurrency(next));
+    this.emit({ type: "concurrency_changed", from, to: next, why });
+  }
+
+  /** Past --max-tokens or --max-cost, no new task starts; running ones finish. */
+  private checkBudget(): void {
+    if (this.stopping) return;
+    const spent = budgetSpent(Object.values(this.state.tasks), this.prepared.settings);
+    if (spent) this.stop(spent, false);
   }
 
   /** Creates the task's worktree on first use, from the integration branch (or the chain's last lane). */
@@ -583,12 +623,18 @@ export class Orchestrator {
       (this.stopping !== undefined && counts.pending > 0);
     let landed = false;
     if (!interrupted && !failed && this.options.land && prepared.baseBranch) {
-      await fastForward(prepared.git, {
-        branch: prepared.baseBranch,
-        to: this.integrationBranch,
-        mainCheckout: prepared.repoRoot,
-      });
-      landed = true;
+      // Not landing (a dirty checkout, a moved branch) must not lose the run's records.
+      try {
+        await fastForward(prepared.git, {
+          branch: prepared.baseBranch,
+          to: this.integrationBranch,
+          mainCheckout: prepared.repoRoot,
+        });
+        landed = true;
+      } catch (error) {
+        const hint = error instanceof LanesError && error.hint ? ` (${error.hint})` : "";
+        this.emit({ type: "warning", message: `not landed: ${(error as Error).message}${hint}` });
+      }
     }
     Object.assign(this.state, {
       status: interrupted ? "interrupted" : failed ? "failed" : "done",
