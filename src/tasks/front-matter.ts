@@ -1,4 +1,4 @@
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import { LanesError } from "../errors.js";
 
 export interface FrontMatter {
@@ -9,7 +9,8 @@ export interface FrontMatter {
 }
 
 const OPENING = /^---[ \t]*\r?\n/;
-const CLOSING = /^---[ \t]*$/m;
+// `$` stops before "\n" only, so allow the "\r" of a file saved with CRLF line ends.
+const CLOSING = /^---[ \t]*\r?$/m;
 
 /**
  * Splits `---\nYAML\n---\nbody`. Plain YAML only (the `yaml` package, no `---js` evaluation as in
@@ -32,10 +33,12 @@ export function parseFrontMatter(text: string, file: string): FrontMatter {
   }
   const yaml = rest.slice(0, closing.index);
   const body = rest.slice(closing.index + closing[0].length).replace(/^\r?\n/, "");
-  const document = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  // error.linePos is only filled in with prettyErrors, so count lines from the error's offset.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true, lineCounter });
   const error = document.errors[0];
   if (error) {
-    const line = (error.linePos?.[0]?.line ?? 1) + 1; // +1: the opening fence
+    const line = lineCounter.linePos(error.pos[0]).line + 1; // +1: the opening fence
     const reason = error.message.split("\n")[0];
     throw new LanesError("E_TASK_YAML", `${file}:${line}: invalid YAML: ${reason}`, {
       hint: "fix the YAML syntax of the front matter (quote titles that contain ': ' or '#')",

@@ -57,6 +57,24 @@ async function taskFiles(dir: string): Promise<string[]> {
 }
 
 /**
+ * Reads files a few at a time. One at a time leaves the process idle between the thread pool's
+ * open/stat/read/close round trips (half the time of planning 2,000 tasks); all at once could run
+ * out of file descriptors.
+ */
+async function readAll(files: readonly string[], inFlight = 32): Promise<string[]> {
+  const texts = new Array<string>(files.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < files.length) {
+      const index = next++;
+      texts[index] = await readFile(files[index]!, "utf8");
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(inFlight, files.length) }, reader));
+  return texts;
+}
+
+/**
  * Loads and validates every task of a repository: any bad file, duplicate id, unknown
  * dependency or cycle throws a LanesError naming the file before anything starts.
  */
@@ -64,9 +82,11 @@ export async function loadTasks(repoRoot: string): Promise<Task[]> {
   const dir = path.join(repoRoot, TASKS_DIR);
   const tasks: Task[] = [];
   const fileOf = new Map<string, string>();
-  for (const file of await taskFiles(dir)) {
+  const files = await taskFiles(dir);
+  const texts = await readAll(files);
+  for (const [index, file] of files.entries()) {
     const relative = path.relative(repoRoot, file);
-    const task = parseTask(await readFile(file, "utf8"), relative);
+    const task = parseTask(texts[index]!, relative);
     const earlier = fileOf.get(task.id);
     if (earlier) {
       throw new LanesError(
