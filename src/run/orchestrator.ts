@@ -54,6 +54,9 @@ export class Orchestrator {
   private readonly controllers = new Map<string, AbortController>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly laneHeads = new Map<string, Promise<string | undefined>>();
+  private readonly byPriority: PreparedRun["plan"]["tasks"];
+  /** Each task's worktree, being created or ready: created once, whoever asks first. */
+  private readonly lanes = new Map<string, Promise<string>>();
   private readonly lastFailure = new Map<string, string>();
   private readonly attemptsBefore: Map<string, number>;
   private readonly throttle: Throttle;
@@ -93,6 +96,7 @@ export class Orchestrator {
     Object.assign(state, { status: "running", pid: process.pid, finishedAt: undefined });
     this.attemptsBefore = new Map(state.order.map((id) => [id, state.tasks[id]?.attempts ?? 0]));
     this.throttle = new Throttle(this.scheduler.concurrency);
+    this.byPriority = [...plan.tasks].sort((a, b) => b.priority - a.priority);
     this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
     this.events = new EventLog(
       path.join(runDir(repoRoot, runId), "events.ndjson"),
@@ -215,6 +219,7 @@ export class Orchestrator {
           break;
       }
     }
+    this.prepareWaitingLanes();
   }
 
   /** No new starts; with `cancelRunning`, end every agent (fail-fast, Ctrl-C). */
@@ -442,7 +447,35 @@ export class Orchestrator {
   }
 
   /** Creates the task's worktree on first use, from the integration branch (or the chain's last lane). */
-  private async ensureLane(id: string, after: string | undefined): Promise<string> {
+  private ensureLane(id: string, after: string | undefined): Promise<string> {
+    let lane = this.lanes.get(id);
+    if (!lane) {
+      lane = this.createLane(id, after);
+      this.lanes.set(id, lane);
+      lane.catch(() => this.lanes.delete(id));
+    }
+    return lane;
+  }
+
+  /**
+   * Prepares the worktrees of tasks that are ready but wait for a slot (a few ahead, highest
+   * priority first), so that a freed slot starts the next agent at once instead of after a
+   * `git worktree add`. Not in chain mode, where a lane starts from the previous task's work.
+   */
+  private prepareWaitingLanes(): void {
+    if (this.stopping || this.prepared.mode === "chain") return;
+    let ahead = this.scheduler.concurrency;
+    for (const task of this.byPriority) {
+      if (ahead <= 0) return;
+      if (this.scheduler.state(task.id) !== "pending" || this.task(task.id).status !== "pending") continue;
+      const ready = task.depends_on.every((dep) => !this.state.tasks[dep] || this.scheduler.state(dep) === "done");
+      if (!ready) continue;
+      ahead--;
+      if (!this.lanes.has(task.id)) this.track(this.ensureLane(task.id, undefined).then(() => undefined, () => undefined));
+    }
+  }
+
+  private async createLane(id: string, after: string | undefined): Promise<string> {
     const { prepared } = this;
     const record = this.task(id);
     if (record.worktree) return record.worktree;
@@ -615,6 +648,14 @@ export class Orchestrator {
 
   private async finish(): Promise<RunResult> {
     const { prepared } = this;
+    // Lanes prepared ahead for tasks that never started hold nothing: leave no worktree behind.
+    for (const id of this.state.order) {
+      const record = this.task(id);
+      if (record.status === "pending" && record.attempts === 0 && record.worktree) {
+        await removeLane(prepared.git, record.worktree, { deleteBranch: true, force: true }).catch(() => {});
+        record.worktree = undefined;
+      }
+    }
     const counts = countStatuses(this.state.tasks);
     const interrupted = this.stopping === "interrupted";
     const failed =
