@@ -37,18 +37,41 @@ export async function benchOverhead({ tasks = 100, concurrency = 3 } = {}) {
     const handRepo = path.join(dir, "hand", "repo");
     execFileSync("mkdir", ["-p", handRepo, path.join(dir, "hand", "wt")]);
     git(handRepo, "init", "--quiet", "--initial-branch=main");
-    git(handRepo, "-c", "user.name=b", "-c", "user.email=b@b", "commit", "--quiet", "--allow-empty", "-m", "start");
+    git(
+      handRepo,
+      "-c",
+      "user.name=b",
+      "-c",
+      "user.email=b@b",
+      "commit",
+      "--quiet",
+      "--allow-empty",
+      "-m",
+      "start",
+    );
     git(handRepo, "config", "user.name", "bench");
     git(handRepo, "config", "user.email", "bench@lanes.invalid");
     const script = path.join(dir, "hand", "task.sh");
     writeFileSync(script, BY_HAND, { mode: 0o755 });
     const started = performance.now();
-    execFileSync("xargs", ["-P", String(concurrency), "-I{}", script, "{}", handRepo, path.join(dir, "hand", "wt")], {
-      input: `${ids.join("\n")}\n`,
-    });
+    execFileSync(
+      "xargs",
+      ["-P", String(concurrency), "-I{}", script, "{}", handRepo, path.join(dir, "hand", "wt")],
+      {
+        input: `${ids.join("\n")}\n`,
+      },
+    );
     const byHand = performance.now() - started;
     return [
-      row(`overhead: wall time, ${tasks} near-empty tasks, concurrency ${concurrency} (lanes merges too)`, run.ms, "ms", "shell script under xargs -P", byHand, "<= 1.10x the script", COMMAND),
+      row(
+        `overhead: wall time, ${tasks} near-empty tasks, concurrency ${concurrency} (lanes merges too)`,
+        run.ms,
+        "ms",
+        "shell script under xargs -P",
+        byHand,
+        "<= 1.10x the script",
+        COMMAND,
+      ),
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,10 @@ const CONCURRENCY = 3;
 async function realRun(tasks, withEstimates) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "lanes-bench-real-"));
   try {
-    const repo = writeRepo(dir, tasks.map((task) => ({ ...task, estimateMs: withEstimates ? task.durationMs : undefined })));
+    const repo = writeRepo(
+      dir,
+      tasks.map((task) => ({ ...task, estimateMs: withEstimates ? task.durationMs : undefined })),
+    );
     const result = await lanes(repo, ["run", "--concurrency", String(CONCURRENCY)]);
     if (result.code !== 0) throw new Error(`lanes run failed:\n${result.output}`);
     const { makespanMs, durations } = agentSpan(runEvents(repo));
@@ -24,7 +27,10 @@ async function realRun(tasks, withEstimates) {
     const policy = withEstimates ? "lanes" : "lanes-no-estimates";
     // The virtual run gets the estimates the real one had (the nominal times), not the measured ones.
     const virtual = simulate(
-      measured.map((task) => ({ ...task, estimateMs: tasks.find((t) => t.id === task.id).durationMs })),
+      measured.map((task) => ({
+        ...task,
+        estimateMs: tasks.find((t) => t.id === task.id).durationMs,
+      })),
       { concurrency: CONCURRENCY, policy },
     ).makespanMs;
     return { makespanMs, bound: lowerBound(measured, CONCURRENCY), virtual };
@@ -39,7 +45,19 @@ export async function benchReal({ n = 18, seed = 7 } = {}) {
   for (const withEstimates of [false, true]) {
     const { makespanMs, bound, virtual } = await realRun(tasks, withEstimates);
     const label = `${n}-task DAG, 1-5 s agents, concurrency ${CONCURRENCY}, ${withEstimates ? "with" : "without"} estimates`;
-    rows.push(row(`real run: makespan/bound (${label})`, makespanMs / bound, "x bound", "virtual clock, same DAG and times", virtual / bound, withEstimates ? "real within 1.03x of virtual" : "<= 1.28x bound; real within 1.03x of virtual", COMMAND));
+    rows.push(
+      row(
+        `real run: makespan/bound (${label})`,
+        makespanMs / bound,
+        "x bound",
+        "virtual clock, same DAG and times",
+        virtual / bound,
+        withEstimates
+          ? "real within 1.03x of virtual"
+          : "<= 1.28x bound; real within 1.03x of virtual",
+        COMMAND,
+      ),
+    );
   }
   return rows;
 }

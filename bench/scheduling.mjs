@@ -32,10 +32,42 @@ export function benchScheduling({ concurrency = 4 } = {}) {
   const mean = (policy) => sums[policy].total / graphs;
   const label = `${graphs} random DAGs, 20-500 tasks, concurrency ${concurrency}`;
   return [
-    row(`scheduling: makespan/bound, lanes with estimates (${label})`, mean("lanes"), "x bound", "waves (autospec)", mean("waves"), "<= 1.05 of the bound", COMMAND),
-    row(`scheduling: makespan/bound, lanes without estimates`, mean("lanes-no-estimates"), "x bound", "waves (autospec)", mean("waves"), "below waves", COMMAND),
-    row(`scheduling: makespan/bound, lanes with estimates`, mean("lanes"), "x bound", "first-come-first-served", mean("fcfs"), "below fcfs", COMMAND),
-    row(`scheduling: worst makespan/bound, lanes with estimates`, sums.lanes.worst, "x bound", "waves worst", sums.waves.worst, "", COMMAND),
+    row(
+      `scheduling: makespan/bound, lanes with estimates (${label})`,
+      mean("lanes"),
+      "x bound",
+      "waves (autospec)",
+      mean("waves"),
+      "<= 1.05 of the bound",
+      COMMAND,
+    ),
+    row(
+      `scheduling: makespan/bound, lanes without estimates`,
+      mean("lanes-no-estimates"),
+      "x bound",
+      "waves (autospec)",
+      mean("waves"),
+      "below waves",
+      COMMAND,
+    ),
+    row(
+      `scheduling: makespan/bound, lanes with estimates`,
+      mean("lanes"),
+      "x bound",
+      "first-come-first-served",
+      mean("fcfs"),
+      "below fcfs",
+      COMMAND,
+    ),
+    row(
+      `scheduling: worst makespan/bound, lanes with estimates`,
+      sums.lanes.worst,
+      "x bound",
+      "waves worst",
+      sums.waves.worst,
+      "",
+      COMMAND,
+    ),
   ];
 }
 

@@ -26,7 +26,11 @@ export function git(cwd, ...args) {
 export function lanes(cwd, args, { onSpawn, env } = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: cleanEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd,
+      env: cleanEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => {
       if (output.length < 1_000_000) output += chunk;
@@ -53,7 +57,11 @@ export function writeRepo(dir, tasks, settings = {}) {
       path.join(repo, ".lanes", "tasks", `${task.id}.md`),
       `---\ntitle: Task ${task.id}\ndepends_on: [${task.dependsOn.join(", ")}]\n${estimate}---\nWrite ${task.id}.txt\n`,
     );
-    script[task.id] = { sleepMs: task.durationMs, files: { [`${task.id}.txt`]: `${task.id}\n` }, ...(task.step ?? {}) };
+    script[task.id] = {
+      sleepMs: task.durationMs,
+      files: { [`${task.id}.txt`]: `${task.id}\n` },
+      ...(task.step ?? {}),
+    };
   }
   const plan = path.join(dir, "script.json");
   writeFileSync(plan, JSON.stringify(script));
@@ -63,7 +71,10 @@ export function writeRepo(dir, tasks, settings = {}) {
       concurrency: 3,
       timeout: "10m",
       worktreeDir: path.join(dir, "worktrees"),
-      agent: { command: [process.execPath, SCRIPTED_AGENT], env: { LANES_SCRIPT_PLAN: plan, LANES_SCRIPT_SLEEP_MS: "0" } },
+      agent: {
+        command: [process.execPath, SCRIPTED_AGENT],
+        env: { LANES_SCRIPT_PLAN: plan, LANES_SCRIPT_SLEEP_MS: "0" },
+      },
       ...settings,
     }),
   );
@@ -79,9 +90,15 @@ export function writeRepo(dir, tasks, settings = {}) {
 export function runEvents(repo) {
   const runs = path.join(repo, ".lanes", "runs");
   if (!existsSync(runs)) return [];
-  const ids = readdirSync(runs, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const ids = readdirSync(runs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const file = path.join(runs, ids.at(-1), "events.ndjson");
-  return readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line));
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 /** First agent start to last agent end, and each task's measured agent time. */
@@ -104,7 +121,17 @@ export function agentSpan(events) {
 }
 
 export function row(name, value, unit, baseline, baselineValue, goal, command) {
-  return { name, value, unit, baseline, baselineValue, ratio: baselineValue ? value / baselineValue : undefined, goal, cores: CORES, command };
+  return {
+    name,
+    value,
+    unit,
+    baseline,
+    baselineValue,
+    ratio: baselineValue ? value / baselineValue : undefined,
+    goal,
+    cores: CORES,
+    command,
+  };
 }
 
 export function median(values) {

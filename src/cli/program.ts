@@ -1,11 +1,14 @@
 import { createRequire } from "node:module";
 import { Command, CommanderError } from "@commander-js/extra-typings";
 import { EXIT, isLanesError } from "../errors.js";
+import { cleanCommand } from "./commands/clean.js";
 import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
+import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
 import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
+import { statusCommand } from "./commands/status.js";
 import { formatError } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   for (const command of [
     runCommand(),
     resumeCommand(),
+    statusCommand(),
+    logsCommand(),
+    cleanCommand(),
     planCommand(),
     demoCommand(),
     initCommand(),

@@ -45,56 +45,103 @@ export interface MergeOptions {
   extraFiles?: ExtraFile[];
 }
 
-export type MergeResult =
-  | { ok: true; commit: string; merged: boolean }
-  | { ok: false; conflicts: string[] };
+export type MergeResult = { ok: true; commit: string } | { ok: false; conflicts: string[] };
 
 /**
  * Merges source into target. On conflicts nothing changes and the conflicted paths come back.
- * `merged` is false when source was already in target (and extraFiles changed nothing).
  */
 export async function mergeInto(git: Git, opts: MergeOptions): Promise<MergeResult> {
+  assertRefName(opts.target);
+  // Resolved outside the queue: a lane's commit does not move while it waits to be merged.
+  const source = /^[0-9a-f]{40}$/.test(opts.source)
+    ? opts.source
+    : await resolveCommit(git, opts.source);
+  return git.exclusive(async () => {
+    const ref = `refs/heads/${opts.target}`;
+    const known = lastWritten.get(headKey(git, opts.target));
+    try {
+      return await mergeOnce(git, ref, known ?? (await resolveCommit(git, ref)), source, opts);
+    } catch (error) {
+      // The branch moved since lanes last wrote it (someone else updated it): merge onto that.
+      if (known === undefined || !(error instanceof LanesError)) throw error;
+      lastWritten.delete(headKey(git, opts.target));
+      return mergeOnce(git, ref, await resolveCommit(git, ref), source, opts);
+    }
+  }, mergeQueue(opts.target));
+}
+
+/**
+ * What lanes last wrote to each branch it merges into: inside the merge queue it is the branch's
+ * head unless someone else moved it, which the compare-and-swap update detects. Saves one git
+ * process a merge, every one of which the queue makes wait.
+ */
+const lastWritten = new Map<string, string>();
+
+function headKey(git: Git, branch: string): string {
+  return `${git.root}\0${branch}`;
+}
+
+/** Four git processes inside the queue, no more: every merge of the run waits on this one. */
+async function mergeOnce(
+  git: Git,
+  ref: string,
+  old: string,
+  source: string,
+  opts: MergeOptions,
+): Promise<MergeResult> {
+  const merge = await git.run(
+    ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
+    { allowFail: true },
+  );
+  const [treeId = "", ...names] = merge.stdout.split("\0");
+  if (merge.exitCode === 1) {
+    return { ok: false, conflicts: [...new Set(names.filter(Boolean))] };
+  }
+  if (merge.exitCode !== 0 || !treeId) {
+    throw new LanesError(
+      "E_GIT",
+      `git merge-tree ${opts.target} ${opts.source} failed (exit ${merge.exitCode}): ${merge.stderr.trim()}`,
+      { exitCode: 1 },
+    );
+  }
+  let tree = treeId;
+  if (opts.extraFiles?.length) tree = await writeExtraFiles(git, tree, opts.extraFiles);
+  const identity = await identityArgs(git);
+  const commit = (
+    await git.run([...identity, "commit-tree", tree, "-p", old, "-p", source, "-F", "-"], {
+      input: opts.message,
+    })
+  ).stdout;
+  await casRef(git, ref, commit, old, opts.message);
+  lastWritten.set(headKey(git, opts.target), commit);
+  return { ok: true, commit };
+}
+
+/** Commits files onto a branch without a checkout (a failed task's status record, say). */
+export async function commitFiles(
+  git: Git,
+  opts: { target: string; files: ExtraFile[]; message: string },
+): Promise<string> {
   assertRefName(opts.target);
   return git.exclusive(async () => {
     const ref = `refs/heads/${opts.target}`;
     const old = await resolveCommit(git, ref);
-    const source = await resolveCommit(git, opts.source);
-    await assertNotCheckedOut(git, opts.target);
-    const upToDate = await isAncestor(git, source, old);
-    let tree: string;
-    if (upToDate) {
-      tree = (await git.run(["rev-parse", `${old}^{tree}`])).stdout;
-    } else {
-      const merge = await git.run(
-        ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
-        { allowFail: true },
-      );
-      const [treeId = "", ...names] = merge.stdout.split("\0");
-      if (merge.exitCode === 1) {
-        return { ok: false, conflicts: [...new Set(names.filter(Boolean))] };
-      }
-      if (merge.exitCode !== 0 || !treeId) {
-        throw new LanesError(
-          "E_GIT",
-          `git merge-tree ${opts.target} ${opts.source} failed (exit ${merge.exitCode}): ${merge.stderr.trim()}`,
-          { exitCode: 1 },
-        );
-      }
-      tree = treeId;
-    }
-    const baseTree = tree;
-    if (opts.extraFiles?.length) tree = await writeExtraFiles(git, tree, opts.extraFiles);
-    if (upToDate && tree === baseTree) return { ok: true, commit: old, merged: false };
-    const parents = upToDate ? ["-p", old] : ["-p", old, "-p", source];
+    const tree = await writeExtraFiles(git, `${old}^{tree}`, opts.files);
     const identity = await identityArgs(git);
     const commit = (
-      await git.run([...identity, "commit-tree", tree, ...parents, "-F", "-"], {
+      await git.run([...identity, "commit-tree", tree, "-p", old, "-F", "-"], {
         input: opts.message,
       })
     ).stdout;
     await casRef(git, ref, commit, old, opts.message);
-    return { ok: true, commit, merged: true };
-  });
+    lastWritten.set(headKey(git, opts.target), commit);
+    return commit;
+  }, mergeQueue(opts.target));
+}
+
+/** Merges into one branch wait for each other, not for worktree creation. */
+function mergeQueue(branch: string): string {
+  return `merge:${branch}`;
 }
 
 /** Moves ref from old to next, failing (E_GIT) when someone else moved it meanwhile. */
@@ -109,16 +156,6 @@ async function casRef(git: Git, ref: string, next: string, old: string, reason: 
       `${ref} moved while lanes was updating it (expected ${old}): ${result.stderr.trim()}`,
       { hint: "something else changed the branch during the run; run lanes resume", exitCode: 1 },
     );
-  }
-}
-
-async function assertNotCheckedOut(git: Git, branch: string): Promise<void> {
-  const wt = (await listWorktrees(git)).find((w) => w.branch === branch);
-  if (wt) {
-    throw new LanesError("E_GIT", `${branch} is checked out at ${wt.path}`, {
-      hint: `lanes updates ${branch} without a checkout: switch that worktree to another branch`,
-      exitCode: 1,
-    });
   }
 }
 
@@ -187,19 +224,40 @@ export async function commitAll(
 ): Promise<CommitAllResult> {
   const cwd = worktreePath;
   await git.run(["add", "-A"], { cwd });
-  const staged = await git.run(["diff", "--cached", "--quiet"], { cwd, allowFail: true });
-  if (staged.exitCode === 0) return { committed: false, commit: await headCommit(git, cwd) };
-  if (staged.exitCode !== 1) {
-    throw new LanesError("E_GIT", `git diff --cached failed in ${cwd}: ${staged.stderr.trim()}`, {
-      exitCode: 1,
-    });
-  }
   const identity = await identityArgs(git);
-  await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
+  const commit = await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
     cwd,
     input: message,
+    allowFail: true,
   });
-  return { committed: true, commit: await headCommit(git, cwd) };
+  // `git commit` with nothing staged says so and exits 1: cheaper than asking first.
+  const nothing =
+    commit.exitCode === 1 && /nothing (added )?to commit/.test(commit.stdout + commit.stderr);
+  if (commit.exitCode !== 0 && !nothing) {
+    throw new LanesError(
+      "E_GIT",
+      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim()}`,
+      {
+        exitCode: 1,
+      },
+    );
+  }
+  return { committed: !nothing, commit: await headCommit(git, cwd) };
+}
+
+/** Commits just these (tracked) paths in a worktree, whatever else is staged or not. */
+export async function commitPaths(
+  git: Git,
+  worktreePath: string,
+  paths: readonly string[],
+  message: string,
+): Promise<string> {
+  const identity = await identityArgs(git);
+  await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-", "--", ...paths], {
+    cwd: worktreePath,
+    input: message,
+  });
+  return headCommit(git, worktreePath);
 }
 
 /** Whether the lane has commits or uncommitted changes beyond the commit it started from. */

@@ -122,7 +122,19 @@ export async function isAncestor(git: Git, a: string, b: string): Promise<boolea
  * `-c` options that give commits made by lanes an author when the repository has none configured;
  * empty when it has one, so that the user's identity (or GIT_AUTHOR_* env) is used.
  */
-export async function identityArgs(git: Git): Promise<string[]> {
+export function identityArgs(git: Git): Promise<string[]> {
+  // Asked once per repository and run: every lane commit and merge needs it.
+  let cached = identityCache.get(git);
+  if (!cached) {
+    cached = readIdentityArgs(git);
+    identityCache.set(git, cached);
+  }
+  return cached;
+}
+
+const identityCache = new WeakMap<Git, Promise<string[]>>();
+
+async function readIdentityArgs(git: Git): Promise<string[]> {
   const [name, email] = await Promise.all(
     ["user.name", "user.email"].map((key) => git.run(["config", key], { allowFail: true })),
   );

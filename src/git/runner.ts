@@ -95,9 +95,13 @@ export class Git {
     return out;
   }
 
-  /** Runs fn after every earlier exclusive() on the same repository has settled. Reentrant. */
-  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const key = await this.lockKey();
+  /**
+   * Runs fn after every earlier exclusive() on the same repository and queue has settled.
+   * Reentrant. The default queue guards shared metadata (worktrees, branches); a merge queue
+   * (`merge:<branch>`) serialises updates of one branch without holding up worktree creation.
+   */
+  async exclusive<T>(fn: () => Promise<T>, queue = "metadata"): Promise<T> {
+    const key = `${await this.lockKey()}\0${queue}`;
     const mine = held.getStore();
     if (mine?.has(key)) return fn();
     const previous = tails.get(key) ?? Promise.resolve();

@@ -192,17 +192,25 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
   const lane = path.resolve(opts.path);
   assertInside(opts.root, lane);
   assertRefName(opts.branch);
-  return git.exclusive(async () => {
+  // Whether the lane's branch starts at startPoint (else an existing branch was checked out).
+  let created = true;
+  await git.exclusive(async () => {
     await mkdir(opts.root, { recursive: true });
     assertInside(await realish(opts.root), await realish(lane));
+    const args = ["worktree", "add", "--quiet", "--no-checkout"];
+    // The common case: a new branch at a free path, in one git process.
+    if (!(await exists(lane))) {
+      const add = [...args, "--no-track", "-b", opts.branch, lane, opts.startPoint];
+      if ((await git.run(add, { allowFail: true })).exitCode === 0) return;
+    }
     await clearLeftover(git, lane);
-    const args = ["worktree", "add", "--quiet"];
     if (!(await branchExists(git, opts.branch))) {
       args.push("--no-track", "-b", opts.branch, lane, opts.startPoint);
     } else if (opts.existingBranch === "reset") {
       args.push("--no-track", "-B", opts.branch, lane, opts.startPoint);
     } else if (opts.existingBranch === "reuse") {
       args.push(lane, opts.branch);
+      created = false;
     } else {
       throw new LanesError("E_GIT", `branch ${opts.branch} already exists in ${git.root}`, {
         hint: `it is left from an earlier run: run lanes clean, or git branch -D ${opts.branch}`,
@@ -210,8 +218,15 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
       });
     }
     await git.run(args);
-    return { path: lane, branch: opts.branch, head: await headCommit(git, lane) };
   });
+  // Registered without its files: the checkout, the slow part in a large repository, touches
+  // only this worktree's own index and folder, so it runs outside the queue, lanes in parallel.
+  await git.run(["reset", "--hard", "--quiet"], { cwd: lane });
+  const head =
+    created && /^[0-9a-f]{40}$/.test(opts.startPoint)
+      ? opts.startPoint
+      : await headCommit(git, lane);
+  return { path: lane, branch: opts.branch, head };
 }
 
 export interface RemoveLaneOptions {
@@ -262,4 +277,24 @@ export async function removeLane(
 /** Forgets worktrees whose folders are gone. */
 export async function prune(git: Git): Promise<void> {
   await git.exclusive(() => git.run(["worktree", "prune"]));
+}
+
+/**
+ * Deletes a merged lane's folder without git, so that nothing waits on the repository's queue;
+ * `pruneLanes` later forgets the worktree in git and deletes the branches, in one go.
+ */
+export async function dropLaneFolder(root: string, lanePathToDrop: string): Promise<void> {
+  const lane = path.resolve(lanePathToDrop);
+  assertInside(root, lane);
+  await rm(lane, { recursive: true, force: true });
+}
+
+/** Forgets worktrees whose folders are gone and deletes the given lane branches. */
+export async function pruneLanes(git: Git, branches: readonly string[]): Promise<void> {
+  for (const branch of branches) assertRefName(branch);
+  await git.exclusive(async () => {
+    await git.run(["worktree", "prune"]);
+    // One process for every branch; a branch already gone is no error.
+    if (branches.length > 0) await git.run(["branch", "-D", ...branches], { allowFail: true });
+  });
 }

@@ -26,7 +26,7 @@ export function classifyAttempt(
     if (auth && auth.kind === "error") {
       return {
         reason: "auth",
-        detail: `${auth.status}: ${auth.message} (the agent was ended at once)`,
+        detail: `${auth.message.startsWith(String(auth.status)) ? "" : `${auth.status}: `}${auth.message} (the agent was ended at once)`,
         retryable: false,
       };
     }

@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stopsAgent } from "../agents/classify.js";
 import type { AgentSignal } from "../agents/parsers/types.js";
@@ -6,15 +6,16 @@ import { type AgentProcessResult, runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
 import { LanesError } from "../errors.js";
 import {
-  changedSince,
   commitAll,
+  commitFiles,
+  commitPaths,
   createBranch,
   fastForward,
   integrationBranchName,
   mergeInto,
 } from "../git/merge.js";
-import { branchExists, isAncestor } from "../git/repo.js";
-import { addLane, laneBranchName, lanePath, removeLane } from "../git/worktrees.js";
+import { resolveCommit } from "../git/repo.js";
+import { addLane, dropLaneFolder, laneBranchName, lanePath, pruneLanes } from "../git/worktrees.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import {
@@ -51,10 +52,17 @@ export class Orchestrator {
   private readonly store: RunStateStore;
   private readonly events: EventLog;
   private readonly integrationBranch: string;
+  /**
+   * The integration branch's head, as lanes last wrote it: new lanes start here (a commit, not
+   * the branch name, so that no git process is needed to ask).
+   */
+  private integrationHead: string;
   private readonly controllers = new Map<string, AbortController>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly laneHeads = new Map<string, Promise<string | undefined>>();
   private readonly byPriority: PreparedRun["plan"]["tasks"];
+  /** Lane branches merged in this run, deleted at its end in one git process. */
+  private readonly mergedBranches: string[] = [];
   /** Each task's worktree, being created or ready: created once, whoever asks first. */
   private readonly lanes = new Map<string, Promise<string>>();
   private readonly lastFailure = new Map<string, string>();
@@ -75,6 +83,7 @@ export class Orchestrator {
   ) {
     const { plan, runId, repoRoot } = prepared;
     this.integrationBranch = integrationBranchName(runId);
+    this.integrationHead = prepared.baseCommit;
     const random = options.random ?? Math.random;
     const state = resumeFrom ?? this.freshState();
     const toRun = plan.tasks.filter((task) => state.tasks[task.id]?.status === "pending");
@@ -146,8 +155,9 @@ export class Orchestrator {
     await mkdir(runDir(prepared.repoRoot, prepared.runId), { recursive: true });
     await ensureRunsIgnored(prepared.repoRoot);
     await this.store.save();
-    if (!this.resumeFrom)
-      await createBranch(prepared.git, this.integrationBranch, prepared.baseCommit);
+    if (this.resumeFrom) {
+      this.integrationHead = await resolveCommit(prepared.git, this.integrationBranch);
+    } else await createBranch(prepared.git, this.integrationBranch, prepared.baseCommit);
     this.emit({
       type: "run_started",
       tasks: this.state.order,
@@ -425,9 +435,10 @@ export class Orchestrator {
           ? Math.max(retry.delayMs, failure.retryAfterMs ?? 0)
           : undefined,
     });
-    if (this.scheduler.state(id) === "failed")
+    if (this.scheduler.state(id) === "failed") {
       this.markFinished(id, "failed", failure.reason, failure.detail);
-    else this.task(id).status = "pending";
+      this.track(this.recordFailed(id, failure.reason, failure.detail).catch(() => {}));
+    } else this.task(id).status = "pending";
     this.apply(decisions);
     void this.store.save();
   }
@@ -467,11 +478,20 @@ export class Orchestrator {
     let ahead = this.scheduler.concurrency;
     for (const task of this.byPriority) {
       if (ahead <= 0) return;
-      if (this.scheduler.state(task.id) !== "pending" || this.task(task.id).status !== "pending") continue;
-      const ready = task.depends_on.every((dep) => !this.state.tasks[dep] || this.scheduler.state(dep) === "done");
+      // Run statuses, not the scheduler's: a resumed run schedules only its unfinished tasks.
+      if (this.task(task.id).status !== "pending" || this.task(task.id).attempts > 0) continue;
+      const ready = task.depends_on.every(
+        (dep) => (this.state.tasks[dep]?.status ?? "done") === "done",
+      );
       if (!ready) continue;
       ahead--;
-      if (!this.lanes.has(task.id)) this.track(this.ensureLane(task.id, undefined).then(() => undefined, () => undefined));
+      if (!this.lanes.has(task.id))
+        this.track(
+          this.ensureLane(task.id, undefined).then(
+            () => undefined,
+            () => undefined,
+          ),
+        );
     }
   }
 
@@ -480,19 +500,16 @@ export class Orchestrator {
     const record = this.task(id);
     if (record.worktree) return record.worktree;
     const startPoint = after
-      ? ((await this.laneHeads.get(after)) ?? this.integrationBranch)
-      : this.integrationBranch;
+      ? ((await this.laneHeads.get(after)) ?? this.integrationHead)
+      : this.integrationHead;
     const branch = laneBranchName(id);
-    const existing = (await branchExists(prepared.git, branch))
-      ? await isAncestor(prepared.git, branch, startPoint)
-      : false;
     const lane = await addLane(prepared.git, {
       root: prepared.worktreeRoot,
       path: lanePath(prepared.worktreeRoot, id),
       branch,
       startPoint,
-      // A leftover branch whose work is already in the start point holds nothing to lose.
-      existingBranch: existing ? "reset" : "fail",
+      // prepareRun refused branches holding work; what is left holds nothing to lose.
+      existingBranch: "reset",
     });
     Object.assign(record, { worktree: lane.path, branch, startCommit: lane.head });
     this.emit({ type: "lane_ready", taskId: id, worktree: lane.path, branch });
@@ -514,49 +531,26 @@ export class Orchestrator {
       }),
     );
     try {
-      if (!(await changedSince(prepared.git, lane, record.startCommit!))) {
-        resolveHead(undefined);
-        return this.postFailure(id, attempt, {
-          reason: "no_changes",
-          detail: "the agent exited 0 but changed no file",
-          retryable: false,
-        });
-      }
       const { commit } = await commitAll(
         prepared.git,
         lane,
         `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
       );
       resolveHead(commit);
+      if (commit === record.startCommit) {
+        return this.postFailure(id, attempt, {
+          reason: "no_changes",
+          detail: "the agent exited 0 but changed no file",
+          retryable: false,
+        });
+      }
       const verifyFailure = await this.verify(id, attempt, lane);
       if (verifyFailure) return this.postFailure(id, attempt, verifyFailure);
-      const commits = (
-        await prepared.git.run(["rev-list", `${record.startCommit}..${commit}`])
-      ).stdout
-        .split("\n")
-        .filter(Boolean);
-      const trackedTaskFile = await isTracked(prepared, task.file);
+      const source = await this.recordDone(id, lane, commit);
       const merge = await mergeInto(prepared.git, {
         target: this.integrationBranch,
-        source: commit,
+        source,
         message: `Merge lanes task ${id}: ${task.title}`,
-        ...(trackedTaskFile
-          ? {
-              extraFiles: [
-                {
-                  path: task.file.split(path.sep).join("/"),
-                  content: (current: string | undefined) =>
-                    withStatus(current ?? "", {
-                      status: "done",
-                      completed_at: new Date().toISOString(),
-                      branch: this.integrationBranch,
-                      commits,
-                      run: prepared.runId,
-                    }),
-                },
-              ],
-            }
-          : {}),
       });
       if (!merge.ok) {
         return this.postFailure(id, attempt, {
@@ -566,11 +560,14 @@ export class Orchestrator {
         });
       }
       record.mergeCommit = merge.commit;
+      this.integrationHead = merge.commit;
       this.emit({ type: "task_merged", taskId: id, commit: merge.commit });
       this.markFinished(id, "done", undefined, undefined);
       this.apply(this.scheduler.completed(id, true));
-      // Its work is in the integration branch now: the lane has nothing left to keep.
-      await removeLane(prepared.git, lane, { deleteBranch: true, force: true });
+      // Its work is in the integration branch now: the lane has nothing left to keep. The folder
+      // goes at once, git's records of it and its branch in one go at the end of the run.
+      await dropLaneFolder(prepared.worktreeRoot, lane);
+      this.mergedBranches.push(record.branch);
       record.worktree = undefined;
       void this.store.save();
     } catch (error) {
@@ -578,6 +575,62 @@ export class Orchestrator {
       const detail = error instanceof LanesError ? error.message : String(error);
       this.postFailure(id, attempt, { reason: "git", detail, retryable: false });
     }
+  }
+
+  /**
+   * Writes `status: done` (with completed_at, branch and the lane's commits) into the task file
+   * as the lane's last commit, so that the merge carries the record and landing the branch lands
+   * it. Only where the task file is part of the repository. Returns the lane's head.
+   */
+  private async recordDone(id: string, lane: string, commit: string): Promise<string> {
+    const { prepared } = this;
+    const file = prepared.tasks.get(id)!.file;
+    const text = await readFile(path.join(lane, file), "utf8").catch(() => undefined);
+    if (text === undefined) return commit;
+    const commits = (
+      await prepared.git.run(["rev-list", `${this.task(id).startCommit}..${commit}`])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+    await writeFile(
+      path.join(lane, file),
+      withStatus(text, {
+        status: "done",
+        completed_at: new Date().toISOString(),
+        branch: this.integrationBranch,
+        commits,
+        run: prepared.runId,
+      }),
+    );
+    return commitPaths(prepared.git, lane, [file], `lanes: task ${id} done`);
+  }
+
+  /** A failed task's record (`status: failed` and the reason) lands on the integration branch too. */
+  private async recordFailed(id: string, reason: FailureReason, detail: string): Promise<void> {
+    const { prepared } = this;
+    const file = prepared.tasks.get(id)!.file.split(path.sep).join("/");
+    const tracked = await prepared.git.run(
+      ["cat-file", "-e", `${this.integrationBranch}:${file}`],
+      {
+        allowFail: true,
+      },
+    );
+    if (tracked.exitCode !== 0) return;
+    this.integrationHead = await commitFiles(prepared.git, {
+      target: this.integrationBranch,
+      message: `lanes: task ${id} failed (${reason})`,
+      files: [
+        {
+          path: file,
+          content: (current) =>
+            withStatus(current ?? "", {
+              status: "failed",
+              reason: `${reason}: ${detail}`.slice(0, 500),
+              run: prepared.runId,
+            }),
+        },
+      ],
+    });
   }
 
   private postFailure(id: string, attempt: number, failure: AttemptFailure): void {
@@ -652,10 +705,12 @@ export class Orchestrator {
     for (const id of this.state.order) {
       const record = this.task(id);
       if (record.status === "pending" && record.attempts === 0 && record.worktree) {
-        await removeLane(prepared.git, record.worktree, { deleteBranch: true, force: true }).catch(() => {});
+        await dropLaneFolder(prepared.worktreeRoot, record.worktree);
+        this.mergedBranches.push(record.branch);
         record.worktree = undefined;
       }
     }
+    await pruneLanes(prepared.git, this.mergedBranches).catch(() => {});
     const counts = countStatuses(this.state.tasks);
     const interrupted = this.stopping === "interrupted";
     const failed =
@@ -736,14 +791,6 @@ function isSuccess(result: AgentProcessResult): boolean {
 
 function verifyText(verify: string | string[] | undefined): string | undefined {
   return Array.isArray(verify) ? verify.join(" ") : verify;
-}
-
-async function isTracked(prepared: PreparedRun, file: string): Promise<boolean> {
-  const result = await prepared.git.run(
-    ["cat-file", "-e", `${prepared.baseCommit}:${file.split(path.sep).join("/")}`],
-    { allowFail: true },
-  );
-  return result.exitCode === 0;
 }
 
 /** `.lanes/runs/` ignores itself, so run state never shows up in `git status`. */

@@ -13,7 +13,7 @@ import type { Settings } from "../config/schema.js";
 import { LanesError } from "../errors.js";
 import { currentBranch, dirtyFiles, findRepoRoot, headCommit } from "../git/repo.js";
 import { Git } from "../git/runner.js";
-import { worktreeRoot } from "../git/worktrees.js";
+import { laneBranchName, worktreeRoot } from "../git/worktrees.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
@@ -117,8 +117,45 @@ function resolveAgents(
   return agents;
 }
 
+/**
+ * A `lanes/<id>` branch left from earlier (a failed lane kept for inspection, say) is reset for
+ * the task's new lane when every commit on it is also on another branch; one holding commits of
+ * its own is refused before anything starts: lanes never drops commits.
+ */
+async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
+  const { stdout } = await git.run([
+    "for-each-ref",
+    "--format=%(refname:short)",
+    "refs/heads/lanes/",
+  ]);
+  const existing = new Set(stdout.split("\n").filter(Boolean));
+  for (const id of ids) {
+    const branch = laneBranchName(id);
+    if (!existing.has(branch)) continue;
+    const own = await git.run([
+      "rev-list",
+      "-n1",
+      branch,
+      "--not",
+      `--exclude=refs/heads/${branch}`,
+      "--all",
+    ]);
+    if (own.stdout === "") continue;
+    throw new LanesError(
+      "E_GIT",
+      `branch ${branch} already exists and holds commits that are on no other branch`,
+      {
+        hint: `task ${id} needs it for its lane: look at it (git log ${branch}), then merge it, rename it (git branch -m ${branch} <new-name>) or delete it (git branch -D ${branch}, or lanes clean --all for every finished run's lanes)`,
+      },
+    );
+  }
+}
+
 /** Validates the whole run: repository, settings, tasks, selection, agents, prompt template. */
-export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
+export async function prepareRun(
+  options: RunOptions,
+  { resuming = false }: { resuming?: boolean } = {},
+): Promise<PreparedRun> {
   const env = options.env ?? process.env;
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const git = new Git(repoRoot);
@@ -139,6 +176,12 @@ export async function prepareRun(options: RunOptions): Promise<PreparedRun> {
   const agents = resolveAgents(selected, settings, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
   const baseCommit = await headCommit(git);
+  // A resumed run's own lane branches are reset by resume itself.
+  if (!resuming)
+    await checkLaneBranches(
+      git,
+      plan.tasks.map((task) => task.id),
+    );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   if (root === repoRoot || !path.relative(repoRoot, root).startsWith("..")) {
     throw new LanesError("E_SETTINGS", `worktreeDir ${root} is inside the repository ${repoRoot}`, {

@@ -125,13 +125,16 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
       );
     }
   }
-  const prepared = await prepareRun({
-    ...options,
-    ids: found.order,
-    only: true,
-    mode: found.options.mode as RunOptions["mode"] & string,
-    ...(found.options.batches ? { batches: found.options.batches } : {}),
-  });
+  const prepared = await prepareRun(
+    {
+      ...options,
+      ids: found.order,
+      only: true,
+      mode: found.options.mode as RunOptions["mode"] & string,
+      ...(found.options.batches ? { batches: found.options.batches } : {}),
+    },
+    { resuming: true },
+  );
   const lock = await acquireRepoLock(repoRoot, found.id);
   try {
     const store = new RunStateStore(runStatePath(repoRoot, found.id), found);

@@ -78,7 +78,8 @@ export function runStatePath(repoRoot: string, runId: string): string {
  * ever moves forward.
  */
 export class RunStateStore {
-  private chain: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | undefined;
+  private again = false;
   private failure: unknown;
 
   constructor(
@@ -86,19 +87,32 @@ export class RunStateStore {
     readonly state: RunState,
   ) {}
 
+  /**
+   * Saves the state as it is when the write starts. Calls during a write coalesce into one
+   * more write after it, so a burst of changes costs two writes, not one per change.
+   */
   save(): Promise<void> {
-    const snapshot = `${JSON.stringify(this.state, null, 2)}\n`;
-    this.chain = this.chain.then(() =>
-      writeFileAtomic(this.file, snapshot).catch((error) => {
-        this.failure ??= error;
-      }),
-    );
-    return this.chain;
+    if (this.writing) {
+      this.again = true;
+      return this.writing;
+    }
+    this.writing = (async () => {
+      do {
+        this.again = false;
+        await writeFileAtomic(this.file, `${JSON.stringify(this.state, null, 2)}\n`).catch(
+          (error) => {
+            this.failure ??= error;
+          },
+        );
+      } while (this.again);
+      this.writing = undefined;
+    })();
+    return this.writing;
   }
 
   /** Waits for every pending write; throws the first write failure (a full disk, say). */
   async flush(): Promise<void> {
-    await this.chain;
+    while (this.writing) await this.writing;
     if (this.failure) {
       throw new LanesError(
         "E_IO",

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   changedSince,
   commitAll,
+  commitFiles,
   createBranch,
   fastForward,
   integrationBranchName,
@@ -43,8 +44,8 @@ describe("mergeInto", () => {
       source: "lanes/b",
       message: "merge b",
     });
-    expect(first).toMatchObject({ ok: true, merged: true });
-    expect(second).toMatchObject({ ok: true, merged: true });
+    expect(first).toMatchObject({ ok: true });
+    expect(second).toMatchObject({ ok: true });
     const tip = await resolveCommit(r.git, TARGET);
     expect(second.ok && second.commit).toBe(tip);
     expect(await show(r, `${TARGET}:a.txt`)).toBe("a");
@@ -89,26 +90,28 @@ describe("mergeInto", () => {
     expect(raw.stdout).toBe("new\n\n");
   });
 
-  it("returns the target when the source is already merged, unless extra files change", async () => {
+  it("changes no file when the source is already merged", async () => {
     const r = await setup();
     const tip = await resolveCommit(r.git, TARGET);
     await createBranch(r.git, "lanes/empty", tip);
-    expect(await mergeInto(r.git, { target: TARGET, source: "lanes/empty", message: "m" })).toEqual(
-      {
-        ok: true,
-        commit: tip,
-        merged: false,
-      },
-    );
-    const withFile = await mergeInto(r.git, {
+    const result = await mergeInto(r.git, { target: TARGET, source: "lanes/empty", message: "m" });
+    expect(result.ok).toBe(true);
+    const trees = await r.git.run(["rev-parse", `${tip}^{tree}`, `${TARGET}^{tree}`]);
+    const [before, after] = trees.stdout.split("\n");
+    expect(after).toBe(before);
+  });
+
+  it("commits files onto the branch as a one-parent commit (a failed task's record)", async () => {
+    const r = await setup();
+    const tip = await resolveCommit(r.git, TARGET);
+    const commit = await commitFiles(r.git, {
       target: TARGET,
-      source: "lanes/empty",
       message: "status",
-      extraFiles: [{ path: "s.md", content: "done" }],
+      files: [{ path: "s.md", content: (current) => `${current ?? "new"}: failed` }],
     });
-    expect(withFile).toMatchObject({ ok: true, merged: true });
     const parents = (await r.git.run(["rev-list", "--parents", "-n1", TARGET])).stdout.split(" ");
-    expect(parents).toEqual([withFile.ok && withFile.commit, tip]);
+    expect(parents).toEqual([commit, tip]);
+    expect((await r.git.run(["show", `${TARGET}:s.md`])).stdout).toBe("new: failed");
   });
 
   it("fails with E_GIT when the target moves during the merge (compare-and-swap)", async () => {

@@ -55,28 +55,25 @@ describe("lanes run: the main checkout", () => {
 });
 
 describe("lanes run: a leftover lane branch", () => {
-  it("fails the task whose branch lanes/<id> holds work not in HEAD, naming the branch", async () => {
+  it("refuses, before anything starts, a branch lanes/<id> holding commits on no other branch", async () => {
     const repo = await runRepo({
       tasks: { a: {}, b: {} },
       plan: { "*": { sleepMs: 100 } },
     });
     const theirs = await commitOnBranch(repo.repo, "lanes/a", { "mine.txt": "precious\n" });
+    const before = await snapshot(repo.root);
 
     const result = await runCli(["run"], { cwd: repo.root });
 
-    // What the code does: the run starts, the task fails with reason "git" when its lane is
-    // created, and the rest of the run goes on. (Not an exit-2 check before the run.)
-    expect(result.exitCode).toBe(1);
-    const { state } = await readRun(repo.root);
-    expect(state.tasks.a?.status).toBe("failed");
-    expect(state.tasks.a?.reason).toBe("git");
-    expect(state.tasks.a?.detail).toContain("lanes/a");
-    expect(state.tasks.b?.status).toBe("done");
-    expect(result.stdout).toMatch(/✗ a failed .*: git .*branch lanes\/a already exists/);
-    // The agent never ran for it, and the user's branch is untouched.
-    expect(readStarts(repo.startsFile).map((s) => s.task)).toEqual(["b"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      "branch lanes/a already exists and holds commits that are on no other branch",
+    );
+    expect(result.stderr).toMatch(/hint: .*git branch -m lanes\/a/);
+    // Nothing started, nothing changed, and the user's branch is untouched.
+    expect(readStarts(repo.startsFile)).toEqual([]);
+    expect(await snapshot(repo.root)).toBe(before);
     expect(await git(repo, ["rev-parse", "lanes/a"])).toBe(theirs);
-    expect(await laneBranches(repo)).toEqual(["lanes/a"]);
   });
 
   it("reuses a leftover lanes/<id> branch whose commits are all in HEAD", async () => {

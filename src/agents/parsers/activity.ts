@@ -143,18 +143,60 @@ function isShell(program: string | undefined): boolean {
   return program !== undefined && /(?:^|\/)(?:ba|z|da)?sh$/.test(program);
 }
 
-/** `/bin/bash -lc "npm test"` (how Codex reports a command) -> `npm test`. */
+/**
+ * `/bin/bash -lc "npm test"` (how Codex reports a command) -> `npm test`. Codex quotes the script
+ * as one shell word, which may join several quoted parts: `"echo \""'$HOME"'` is `echo "$HOME"`.
+ */
 function unwrapShell(command: string): string {
   const match = /^(\S*?(?:ba|z|da)?sh) -l?c (.+)$/s.exec(command.trim());
   if (!match || !isShell(match[1])) return command;
   const body = match[2] ?? "";
-  if (body.length >= 2 && body.startsWith('"') && body.endsWith('"')) {
-    return body.slice(1, -1).replace(/\\(["\\$`])/g, "$1");
+  return shellWord(body) ?? body;
+}
+
+/**
+ * The text of `word` read as one POSIX shell word (quotes and escapes removed), or undefined when
+ * it is not exactly one word (unquoted blanks, an unclosed quote).
+ */
+function shellWord(word: string): string | undefined {
+  let text = "";
+  let i = 0;
+  while (i < word.length) {
+    const char = word[i]!;
+    if (char === "'") {
+      const end = word.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      text += word.slice(i + 1, end);
+      i = end + 1;
+    } else if (char === '"') {
+      i += 1;
+      for (;;) {
+        if (i >= word.length) return undefined;
+        const inner = word[i]!;
+        if (inner === '"') break;
+        const next = word[i + 1];
+        if (inner === "\\" && next !== undefined && '"\\$`\n'.includes(next)) {
+          if (next !== "\n") text += next;
+          i += 2;
+        } else {
+          text += inner;
+          i += 1;
+        }
+      }
+      i += 1;
+    } else if (char === "\\") {
+      const next = word[i + 1];
+      if (next === undefined) return undefined;
+      if (next !== "\n") text += next;
+      i += 2;
+    } else if (/\s/.test(char)) {
+      return undefined;
+    } else {
+      text += char;
+      i += 1;
+    }
   }
-  if (body.length >= 2 && body.startsWith("'") && body.endsWith("'")) {
-    return body.slice(1, -1).replace(/'\\''/g, "'");
-  }
-  return body;
+  return text;
 }
 
 /**

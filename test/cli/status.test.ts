@@ -1,0 +1,308 @@
+// `lanes status` end to end: real runs of the scripted agent in temporary repositories, read back.
+import { mkdir, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROJECT_ROOT, runCli, type TempRepo, tempRepo } from "../helpers/cli.js";
+
+const SCRIPTED_AGENT = path.join(PROJECT_ROOT, "dist", "agents", "scripted-agent.js");
+
+function task(title: string, extra = ""): string {
+  return `---\ntitle: ${title}\n${extra}---\nDo ${title}.\n`;
+}
+
+/** A repository whose agent is the scripted one, following `script` (see scripted-agent.ts). */
+async function scriptedRepo(
+  tasks: Record<string, string>,
+  script: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+): Promise<TempRepo> {
+  const files: Record<string, string> = {};
+  for (const [id, text] of Object.entries(tasks)) files[`.lanes/tasks/${id}.md`] = text;
+  const repo = await tempRepo(files);
+  const scriptFile = path.join(repo.dir, "script.json");
+  await writeFile(scriptFile, JSON.stringify(script));
+  await writeFile(
+    path.join(repo.root, ".lanes", "settings.json"),
+    JSON.stringify({
+      agent: {
+        command: [process.execPath, SCRIPTED_AGENT],
+        env: { LANES_SCRIPT_PLAN: scriptFile },
+      },
+      timeout: "1m",
+      ...settings,
+    }),
+  );
+  await repo.repo.git.run(["add", "-A"]);
+  await repo.repo.git.run(["commit", "--quiet", "-m", "lanes settings"]);
+  return repo;
+}
+
+async function runIds(repo: TempRepo): Promise<string[]> {
+  const entries = await readdir(path.join(repo.root, ".lanes", "runs"), { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+interface StatusJson {
+  id: string;
+  status: string;
+  live: boolean;
+  crashed: boolean;
+  integrationBranch: string;
+  order: string[];
+  tasks: Record<
+    string,
+    { status: string; attempts: number; reason?: string; logPath?: string; branch: string }
+  >;
+  left: {
+    pending: number;
+    running: number;
+    failed: number;
+    skipped: number;
+    tasks: string[];
+    next: string[];
+  };
+  integration: { exists: boolean; mergedIntoHead: boolean };
+}
+
+// Verify fails for `broken` only: its work is committed on its branch, so the branch is unmerged.
+const VERIFY = [
+  process.execPath,
+  "-e",
+  "process.exit(process.env.LANES_TASK_ID === 'broken' ? 1 : 0)",
+];
+
+describe("lanes status", () => {
+  let ok: TempRepo;
+  let failing: TempRepo;
+  let okRun: string;
+  let failRun: string;
+
+  beforeAll(async () => {
+    [ok, failing] = await Promise.all([
+      scriptedRepo(
+        { alpha: task("Alpha"), beta: task("Beta", "depends_on: [alpha]\n") },
+        { "*": { sleepMs: 50 } },
+      ),
+      scriptedRepo(
+        {
+          good: task("Good"),
+          broken: task("Broken"),
+          after: task("After", "depends_on: [broken]\n"),
+        },
+        { "*": { sleepMs: 50 } },
+        { verify: VERIFY },
+      ),
+    ]);
+    const [first, second] = await Promise.all([
+      runCli(["run"], { cwd: ok.root }),
+      runCli(["run"], { cwd: failing.root }),
+    ]);
+    expect(first.exitCode, first.stderr + first.stdout).toBe(0);
+    expect(second.exitCode, second.stderr + second.stdout).toBe(1);
+    okRun = (await runIds(ok))[0]!;
+    failRun = (await runIds(failing))[0]!;
+  });
+  afterAll(async () => {
+    await Promise.all([ok?.cleanup(), failing?.cleanup()]);
+  });
+
+  it("shows a finished run: id, status, base, integration branch, every task and how to land it", async () => {
+    const result = await runCli(["status"], { cwd: ok.root });
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain(`Run ${okRun}: done`);
+    expect(out).toMatch(/started\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    expect(out).toMatch(/base\s+main at [0-9a-f]{7}/);
+    expect(out).toContain(`lanes/run/${okRun} (not landed yet)`);
+    expect(out).toMatch(/✓ alpha\s+done\s+1 attempt/);
+    expect(out).toMatch(/✓ beta\s+done\s+1 attempt/);
+    expect(out).toContain(`log .lanes/runs/${okRun}/logs/alpha/exec.1.log`);
+    expect(out).toContain("Left: nothing (2 of 2 done)");
+    expect(out).toContain(`next: git merge --ff-only lanes/run/${okRun}`);
+    expect(out).not.toMatch(/\x1b\[/); // NO_COLOR
+  });
+
+  it("shows a failed run: the reason, the kept branch and log, the skipped dependent, what is left", async () => {
+    const result = await runCli(["status", failRun], { cwd: failing.root });
+    expect(result.exitCode).toBe(0);
+    const out = result.stdout;
+    expect(out).toContain(`Run ${failRun}: failed`);
+    expect(out).toMatch(/✓ good\s+done/);
+    expect(out).toMatch(/✗ broken\s+failed\s+1 attempt\s+\S+\s+verify — /);
+    expect(out).toContain("branch lanes/broken (kept)");
+    expect(out).toContain(`log .lanes/runs/${failRun}/logs/broken/exec.1.log`);
+    expect(out).toMatch(/↷ after\s+skipped/);
+    expect(out).toContain("Left: 1 failed, 1 skipped (1 of 3 done)");
+    expect(out).toContain(`next: lanes resume ${failRun} --retry-failed`);
+    expect(out).toContain(`next: git merge --ff-only lanes/run/${failRun}`);
+  });
+
+  it("--json prints one object: run.json plus live, crashed, left and integration", async () => {
+    const result = await runCli(["status", "--json"], { cwd: failing.root });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toBe("");
+    const text = result.stdout.trim();
+    expect(text.startsWith("{") && text.endsWith("}")).toBe(true);
+    const json = JSON.parse(text) as StatusJson;
+    expect(json).toMatchObject({
+      id: failRun,
+      status: "failed",
+      live: false,
+      crashed: false,
+      integrationBranch: `lanes/run/${failRun}`,
+      integration: { exists: true, mergedIntoHead: false },
+      left: {
+        pending: 0,
+        running: 0,
+        failed: 1,
+        skipped: 1,
+        tasks: ["after", "broken"],
+        next: [
+          `lanes resume ${failRun} --retry-failed`,
+          `git merge --ff-only lanes/run/${failRun}`,
+        ],
+      },
+    });
+    expect(json.tasks.broken).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      reason: "verify",
+      branch: "lanes/broken",
+    });
+    expect(json.tasks.good?.status).toBe("done");
+    expect(json.tasks.after?.status).toBe("skipped");
+  });
+
+  it("shows a run recorded as running whose process is gone as crashed", async () => {
+    const id = "20000101-000000-dead";
+    const dir = path.join(ok.root, ".lanes", "runs", id);
+    await mkdir(dir, { recursive: true });
+    // A pid that cannot be alive (above pid_max), recorded as running.
+    await writeFile(
+      path.join(dir, "run.json"),
+      JSON.stringify({
+        version: 1,
+        id,
+        status: "running",
+        pid: 4_999_999,
+        startedAt: Date.parse("2000-01-01T00:00:00Z"),
+        repoRoot: ok.root,
+        baseCommit: "0000000000000000000000000000000000000000",
+        baseBranch: "main",
+        integrationBranch: `lanes/run/${id}`,
+        worktreeRoot: path.join(ok.dir, ".lanes-worktrees", "repo"),
+        options: { mode: "parallel", concurrency: 1, retries: 0, timeout: "1m", land: false },
+        order: ["alpha"],
+        tasks: { alpha: { status: "running", attempts: 1, branch: "lanes/alpha" } },
+      }),
+    );
+    await ok.repo.git.run(["branch", `lanes/run/${id}`, "main"]);
+    try {
+      const text = await runCli(["status", id], { cwd: ok.root });
+      expect(text.exitCode).toBe(0);
+      expect(text.stdout).toContain(`Run ${id}: crashed (resume with lanes resume)`);
+      expect(text.stdout).toMatch(/\? alpha\s+was running/);
+      expect(text.stdout).toContain(`next: lanes resume ${id}`);
+      const json = JSON.parse(
+        (await runCli(["status", id, "--json"], { cwd: ok.root })).stdout,
+      ) as StatusJson;
+      expect(json).toMatchObject({ live: false, crashed: true, status: "running" });
+      // The latest run is still the newest id; the old one is listed among the others.
+      const latest = await runCli(["status"], { cwd: ok.root });
+      expect(latest.stdout).toContain(`Run ${okRun}: done`);
+      expect(latest.stdout).toContain(`Other runs: ${id} (crashed)`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await ok.repo.git.run(["branch", "-D", `lanes/run/${id}`]);
+    }
+  });
+
+  it("does not take a reused pid for the run's orchestrator", async () => {
+    const id = "20000101-000000-reus";
+    const dir = path.join(ok.root, ".lanes", "runs", id);
+    await mkdir(dir, { recursive: true });
+    const file = path.join(dir, "run.json");
+    // The pid is alive (this test process), but it started long after run.json was last written.
+    const then = Date.parse("2000-01-01T00:00:00Z");
+    await writeFile(
+      file,
+      JSON.stringify({
+        version: 1,
+        id,
+        status: "running",
+        pid: process.pid,
+        startedAt: then,
+        repoRoot: ok.root,
+        baseCommit: "0000000000000000000000000000000000000000",
+        baseBranch: "main",
+        integrationBranch: `lanes/run/${id}`,
+        worktreeRoot: path.join(ok.dir, ".lanes-worktrees", "repo"),
+        options: { mode: "parallel", concurrency: 1, retries: 0, timeout: "1m", land: false },
+        order: [],
+        tasks: {},
+      }),
+    );
+    await utimes(file, then / 1000, then / 1000);
+    try {
+      const json = JSON.parse(
+        (await runCli(["status", id, "--json"], { cwd: ok.root })).stdout,
+      ) as StatusJson;
+      expect(json).toMatchObject({ live: false, crashed: true });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a corrupt or truncated run.json is a clear error (exit 2), not a crash", async () => {
+    const id = "29991231-235959-beef";
+    const dir = path.join(ok.root, ".lanes", "runs", id);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, "run.json"), '{"version": 1, "id": "2999');
+    try {
+      const result = await runCli(["status"], { cwd: ok.root });
+      expect(result.exitCode).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(`run ${id}:`);
+      expect(result.stderr).toContain("corrupt or truncated");
+      expect(result.stderr).toContain(`other runs: ${okRun} (done)`);
+      expect(result.stderr).not.toContain("internal error");
+      expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      // The other runs still read fine.
+      const other = await runCli(["status", okRun], { cwd: ok.root });
+      expect(other.exitCode).toBe(0);
+      expect(other.stdout).toContain(`Other runs: ${id} (unreadable)`);
+      // A run.json that is JSON but not a run record.
+      await writeFile(path.join(dir, "run.json"), "[]");
+      const notRun = await runCli(["status", id], { cwd: ok.root });
+      expect(notRun.exitCode).toBe(2);
+      expect(notRun.stderr).toContain("is not a lanes run record");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("an unknown run id exits 2 naming the runs that exist; so does a repository without runs", async () => {
+    const unknown = await runCli(["status", "19990101-nope"], { cwd: ok.root });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stderr).toContain('no run "19990101-nope"');
+    expect(unknown.stderr).toContain(`runs: ${okRun} (done)`);
+    // A unique prefix is enough.
+    const prefix = await runCli(["status", okRun.slice(0, 15)], { cwd: ok.root });
+    expect(prefix.exitCode).toBe(0);
+    expect(prefix.stdout).toContain(`Run ${okRun}`);
+
+    const empty = await tempRepo();
+    try {
+      const none = await runCli(["status"], { cwd: empty.root });
+      expect(none.exitCode).toBe(2);
+      expect(none.stderr).toContain("no runs yet");
+      expect(none.stderr).toContain("lanes run");
+    } finally {
+      await empty.cleanup();
+    }
+  });
+});
