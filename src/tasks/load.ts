@@ -5,7 +5,7 @@ import { LanesError } from "../errors.js";
 import { validateGraph } from "../graph/graph.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { estimateMs, TaskFrontMatterSchema } from "./schema.js";
-import { TASK_ID_PATTERN, type Task } from "./task.js";
+import { laneNameProblem, TASK_ID_PATTERN, type Task } from "./task.js";
 
 export const TASKS_DIR = path.join(".lanes", "tasks");
 
@@ -15,6 +15,12 @@ export function parseTask(text: string, file: string): Task {
   if (!TASK_ID_PATTERN.test(id)) {
     throw new LanesError("E_TASK_ID", `${file}: "${id}" is not a valid task id`, {
       hint: "name task files with lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 64 characters (e.g. add-login.md)",
+    });
+  }
+  const problem = laneNameProblem(id);
+  if (problem) {
+    throw new LanesError("E_TASK_ID", `${file}: "${id}" cannot be a task id: ${problem}`, {
+      hint: "rename the task file",
     });
   }
   const { data, body } = parseFrontMatter(text, file);
