@@ -145,7 +145,24 @@ export function planClean(facts: CleanFacts, options: CleanOptions): CleanPlan {
       continue;
     }
     if (lane.registered && lane.branch !== undefined && !lane.branch.startsWith("lanes/")) {
-      plan.kept.push({ what: lane.path, why: `not a lane: it has ${lane.branch} checked out` });
+      // A task's lane whose agent switched it to another branch: --all removes the worktree,
+      // never that branch (its commits stay there). Any other worktree here is not lanes'.
+      const switched = facts.runs.some((run) => run.state?.tasks[lane.name] !== undefined);
+      if (!switched) {
+        plan.kept.push({ what: lane.path, why: `not a lane: it has ${lane.branch} checked out` });
+        continue;
+      }
+      const why = `task ${lane.name}'s lane, switched to ${lane.branch} by its agent (the branch ${lane.branch} is kept)`;
+      if (options.all) {
+        plan.unmerged.push({
+          kind: "worktree",
+          path: lane.path,
+          force: true,
+          bytes: lane.bytes,
+          why,
+        });
+        removed.set(lane.path, "unmerged");
+      } else plan.kept.push({ what: lane.path, why: `${why}; --all removes the worktree` });
       continue;
     }
     if (lane.dirty.length > 0) {

@@ -5,6 +5,7 @@ import type { AgentSignal } from "../agents/parsers/types.js";
 import { type AgentProcessResult, runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
 import { LanesError } from "../errors.js";
+import { laneProblem } from "../git/lane-check.js";
 import {
   commitAll,
   commitFiles,
@@ -342,15 +343,19 @@ export class Orchestrator {
           });
           void this.store.save();
         },
-        onLine: (line) => {
-          if (this.options.streamOutput) this.emit({ type: "task_output", taskId: id, line });
-          if (agent.parser) {
-            for (const signal of agent.parser.parseLine(line)) {
-              signals.push(signal);
-              this.onAgentSignal(id, signal, controller);
+        // Lines are split only for someone who reads them: a custom agent's output, unwatched,
+        // goes to its log without costing a string per line.
+        ...(this.options.streamOutput || agent.parser
+          ? {
+              onLine: (line: string) => {
+                if (this.options.streamOutput) this.emit({ type: "task_output", taskId: id, line });
+                for (const signal of agent.parser?.parseLine(line) ?? []) {
+                  signals.push(signal);
+                  this.onAgentSignal(id, signal, controller);
+                }
+              },
             }
-          }
-        },
+          : {}),
       });
       record.agent = undefined;
       this.emit({
@@ -531,6 +536,12 @@ export class Orchestrator {
       }),
     );
     try {
+      // An agent that deleted its worktree or switched its branch: nothing to commit or merge.
+      const broken = await laneProblem(lane, record.branch);
+      if (broken) {
+        resolveHead(undefined);
+        return this.postFailure(id, attempt, { reason: "git", detail: broken, retryable: false });
+      }
       const { commit } = await commitAll(
         prepared.git,
         lane,

@@ -70,7 +70,9 @@ export interface RepoLock {
  */
 export async function acquireRepoLock(repoRoot: string, runId: string): Promise<RepoLock> {
   const file = lockPath(repoRoot);
-  await mkdir(path.dirname(file), { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true }).catch((error: unknown) => {
+    throw runFolderError(repoRoot, error);
+  });
   const holder: LockHolder = {
     pid: process.pid,
     startTicks: procInfo(process.pid)?.startTicks,
@@ -80,7 +82,9 @@ export async function acquireRepoLock(repoRoot: string, runId: string): Promise<
     token: randomBytes(8).toString("hex"),
   };
   const temp = `${file}.${holder.token}`;
-  await writeFile(temp, JSON.stringify(holder));
+  await writeFile(temp, JSON.stringify(holder)).catch((error: unknown) => {
+    throw runFolderError(repoRoot, error);
+  });
   try {
     for (let round = 0; round < 200; round++) {
       try {
@@ -173,6 +177,29 @@ function lockHandle(file: string, holder: LockHolder): RepoLock {
       releaseSync();
     },
   };
+}
+
+/**
+ * The run folder cannot be made or written (a file or a dangling link in its place, a read-only
+ * or full disk): the first write of a run, so nothing has started yet.
+ */
+function runFolderError(repoRoot: string, error: unknown): LanesError {
+  const dir = path.join(repoRoot, RUNS_DIR);
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === "EEXIST" || code === "ENOTDIR"
+      ? "something that is not a folder is in its place"
+      : code === "ENOSPC" || code === "EDQUOT"
+        ? "the disk is full"
+        : code === "EACCES" || code === "EPERM" || code === "EROFS"
+          ? "it is not writable"
+          : code === "ENOENT"
+            ? "its path leads to a folder that does not exist and cannot be made"
+            : (error as Error).message;
+  return new LanesError("E_IO", `cannot write the run folder ${dir}: ${why} (${code ?? "error"})`, {
+    hint: "lanes keeps each run's state and logs there: make it a writable folder (free disk space, fix its permissions, or remove what is in its place); nothing was started",
+    cause: error,
+  });
 }
 
 function lockedError(repoRoot: string, holder: LockHolder): LanesError {

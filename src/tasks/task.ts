@@ -11,9 +11,11 @@ export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
  * ending in `.` or `.lock`, and `lanes/run` would clash with the runs' `lanes/run/<run-id>`.
  */
 export function laneNameProblem(id: string): string | undefined {
-  if (id === "run") return '"run" is reserved (lanes/run/<run-id> holds each run\'s integration branch)';
+  if (id === "run")
+    return '"run" is reserved (lanes/run/<run-id> holds each run\'s integration branch)';
   if (id.includes("..")) return 'it contains ".." (git refuses ".." in branch names)';
-  if (id.endsWith(".") || id.endsWith(".lock")) return 'it ends in "." or ".lock" (git refuses such branch names)';
+  if (id.endsWith(".") || id.endsWith(".lock"))
+    return 'it ends in "." or ".lock" (git refuses such branch names)';
   return undefined;
 }
 

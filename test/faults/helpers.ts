@@ -1,0 +1,144 @@
+// Shared by the fault suite: the misbehaving fixture agent, lanes started without waiting (for
+// signals and memory sampling), and the two checks every fault ends with: no process of the run
+// is left (by its LANES_RUN_ID marker in /proc/*/environ), and no worktree but the main checkout.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, expect } from "vitest";
+import { CLI, type TempRepo } from "../helpers/cli.js";
+import { git, type RunRepo } from "../run/helpers.js";
+
+export const FAULT_AGENT = path.join(import.meta.dirname, "fixtures", "fault-agent.mjs");
+
+export type FaultMode = "copy-stdin" | "rm-worktree" | "switch-branch" | "bad-bytes" | "hang-once";
+
+/**
+ * Replaces the repository's agent with the fault agent in `mode` (plus more settings), amended
+ * into the one commit as runRepo does. Its copies and starts go to the repository's temp folder.
+ */
+export async function useFaultAgent(
+  repo: RunRepo,
+  mode: FaultMode,
+  settings: Record<string, unknown> = {},
+): Promise<void> {
+  const agent = {
+    command: [process.execPath, FAULT_AGENT],
+    env: { FAULT_MODE: mode, FAULT_OUT: repo.dir, LANES_SCRIPT_STARTS: repo.startsFile },
+  };
+  await writeFile(
+    path.join(repo.root, ".lanes", "settings.json"),
+    `${JSON.stringify({ agent, ...settings }, null, 2)}\n`,
+  );
+  await git(repo, ["add", "-A"]);
+  await git(repo, ["commit", "--quiet", "--amend", "--no-edit"]);
+}
+
+/** Live processes (zombies left out) whose environment holds LANES_RUN_ID=<runId>. */
+export function runProcesses(runId: string): number[] {
+  const marker = Buffer.from(`LANES_RUN_ID=${runId}\0`);
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`);
+      const at = environ.indexOf(marker);
+      if (at === -1 || (at > 0 && environ[at - 1] !== 0)) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+      if (state !== "Z" && state !== "X") found.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return found;
+}
+
+/** Asserts that nothing of the run is alive (after a short wait for SIGKILLs to land). */
+export async function expectNothingRunning(runId: string): Promise<void> {
+  const deadline = Date.now() + 3_000;
+  let left = runProcesses(runId);
+  while (left.length > 0 && Date.now() < deadline) {
+    await sleep(50);
+    left = runProcesses(runId);
+  }
+  const described = left.map((pid) => {
+    try {
+      return `${pid}: ${readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ")}`;
+    } catch {
+      return String(pid);
+    }
+  });
+  expect(described, `processes of run ${runId} still alive`).toEqual([]);
+}
+
+/** `git worktree list` as paths. */
+export async function worktreePaths(repo: TempRepo): Promise<string[]> {
+  const list = await git(repo as RunRepo, ["worktree", "list", "--porcelain"]);
+  return list
+    .split("\n")
+    .filter((line) => line.startsWith("worktree "))
+    .map((line) => line.slice("worktree ".length));
+}
+
+export async function expectOnlyMainCheckout(repo: TempRepo): Promise<void> {
+  expect(await worktreePaths(repo)).toEqual([repo.root]);
+}
+
+/** The environment tests give the CLI (as test/helpers/cli.ts builds it), plus `extra`. */
+function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  delete env.CI;
+  for (const name of Object.keys(env)) {
+    if (name.startsWith("LANES_") || name.startsWith("GIT_")) delete env[name];
+  }
+  const noUser = path.join(os.tmpdir(), "lanes-tests-no-user-settings", "settings.json");
+  Object.assign(env, { NO_COLOR: "1", LANES_USER_SETTINGS: noUser }, extra);
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}
+
+export interface Started {
+  child: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const started = new Set<ChildProcess>();
+
+afterEach(() => {
+  for (const child of started) if (child.exitCode === null) child.kill("SIGKILL");
+  started.clear();
+});
+
+/** Starts `lanes ...args` without waiting for it; SIGKILLed after the test if still running. */
+export function startCli(args: string[], cwd: string): Started {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: cliEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.add(child);
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+  });
+  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, exited };
+}
+
+/** The first line of stderr that says what is wrong, and its `hint:` line (for docs/errors.md). */
+export function firstLines(stderr: string): string[] {
+  return stderr.split("\n").filter((line) => line.startsWith("lanes: ") || line.startsWith("hint: "));
+}
