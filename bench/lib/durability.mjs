@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { mulberry32 } from "../../dist/scheduler/random-dag.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const CLI = path.join(ROOT, "dist", "cli", "main.js");
@@ -94,14 +95,7 @@ function leftoverProcesses(marker) {
 /** Tasks: a diamond, a chain and loose ends; each agent sleeps a little and writes a file. */
 export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 } = {}) {
   const repo = path.join(dir, "repo");
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = mulberry32(seed);
   execFileSync("mkdir", ["-p", path.join(repo, ".lanes", "tasks")]);
   const script = {};
   for (let i = 0; i < tasks; i++) {

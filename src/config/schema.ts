@@ -23,11 +23,13 @@ export const CommandAgentSchema = z.strictObject({
 });
 
 /** A preset name, a preset with a model/extra args/env, or a custom argv (never run through a shell). */
-export const AgentSettingSchema = z.union([
-  z.enum(PRESET_NAMES),
-  PresetAgentSchema,
-  CommandAgentSchema,
-]);
+export const AgentSettingSchema = z.union(
+  [z.enum(PRESET_NAMES), PresetAgentSchema, CommandAgentSchema],
+  {
+    error: (issue) =>
+      `expected a preset name (${PRESET_NAMES.join(", ")}), { "preset": ..., "model"?, "args"?, "env"? } or { "command": ["program", "arg", ...] }, got ${JSON.stringify(issue.input)}`,
+  },
+);
 export type AgentSetting = z.infer<typeof AgentSettingSchema>;
 
 /**

@@ -13,7 +13,9 @@ export const TASKS_DIR = path.join(".lanes", "tasks");
 export function parseTask(text: string, file: string): Task {
   const id = path.basename(file, ".md");
   if (!TASK_ID_PATTERN.test(id)) {
-    throw new LanesError("E_TASK_ID", `${file}: "${id}" is not a valid task id`, {
+    // A name with quotes or control characters (a newline, say) is shown escaped, on one line.
+    const name = /[\u0000-\u001f\u007f"\\]/.test(file) ? JSON.stringify(file) : file;
+    throw new LanesError("E_TASK_ID", `${name}: ${JSON.stringify(id)} is not a valid task id`, {
       hint: "name task files with lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 64 characters (e.g. add-login.md)",
     });
   }

@@ -72,7 +72,7 @@ export function demoCommand() {
       if (branch) {
         out.write(`\nThe integration branch ${branch}, every task merged in:\n`);
         out.write(
-          execFileSync("git", ["log", "--graph", "--oneline", "--decorate=no", branch], {
+          execFileSync("git", ["log", "--oneline", "--first-parent", "--decorate=no", branch], {
             cwd: dir,
             encoding: "utf8",
           }),
