@@ -92,6 +92,21 @@ function leftoverProcesses(marker) {
   return found;
 }
 
+/** The task ids of every "Merge lanes task" commit on a run's integration branch (none if absent). */
+function mergesOn(repo, runId) {
+  if (!runId) return [];
+  let subjects;
+  try {
+    subjects = git(repo, "log", "--format=%s", `lanes/run/${runId}`, "--");
+  } catch {
+    return []; // killed before the branch was created
+  }
+  return subjects
+    .split("\n")
+    .map((subject) => /^Merge lanes task ([^:]+):/.exec(subject)?.[1])
+    .filter(Boolean);
+}
+
 /** Tasks: a diamond, a chain and loose ends; each agent sleeps a little and writes a file. */
 export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 } = {}) {
   const repo = path.join(dir, "repo");
@@ -173,29 +188,33 @@ export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, 
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     await exited;
-    const runId = readEvents(repo).find((event) => event.type === "run_started")?.runId;
+    // The run folder, not the events: a kill before the first event may follow run.json.
+    const runsDir = path.join(repo, ".lanes", "runs");
+    let runId = existsSync(runsDir)
+      ? readdirSync(runsDir, { withFileTypes: true }).find((entry) => entry.isDirectory())?.name
+      : undefined;
     const mergedAtKill = new Set(
       readEvents(repo)
         .filter((e) => e.type === "task_merged")
         .map((e) => e.taskId),
     );
-    const integration = runId ? `lanes/run/${runId}` : undefined;
-    const mergedInGit = new Set(
-      integration
-        ? git(repo, "log", "--first-parent", "--format=%s", integration)
-            .split("\n")
-            .map((subject) => /^Merge lanes task ([^:]+):/.exec(subject)?.[1])
-            .filter(Boolean)
-        : [],
-    );
+    const mergedInGit = new Set(mergesOn(repo, runId));
     const startsBefore = startsFile(repo).length;
     let resumes = 0;
     let last = { code: 0, output: "" };
-    if (killed && runId) {
+    const statusOf = (id) =>
+      JSON.parse(readFileSync(path.join(runsDir, id, "run.json"), "utf8")).status;
+    if (killed && runId && statusOf(runId) !== "done") {
       do {
         last = await lanes(repo, ["resume", "--yes"]);
         resumes++;
       } while (last.code !== 0 && resumes < 3);
+    } else if (killed && !runId) {
+      // Killed before the run wrote anything: what a user does is run it again.
+      last = await lanes(repo, ["run"]);
+      runId = readdirSync(runsDir, { withFileTypes: true }).find((entry) =>
+        entry.isDirectory(),
+      )?.name;
     }
     const starts = startsFile(repo);
     const after = starts.slice(startsBefore);
@@ -204,12 +223,7 @@ export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, 
       : undefined;
     const done = ids.filter((id) => state?.tasks[id]?.status === "done");
     const mergeCounts = new Map();
-    if (integration) {
-      for (const subject of git(repo, "log", "--format=%s", integration).split("\n")) {
-        const id = /^Merge lanes task ([^:]+):/.exec(subject)?.[1];
-        if (id) mergeCounts.set(id, (mergeCounts.get(id) ?? 0) + 1);
-      }
-    }
+    for (const id of mergesOn(repo, runId)) mergeCounts.set(id, (mergeCounts.get(id) ?? 0) + 1);
     const finishedBeforeKill = new Set([...mergedAtKill, ...mergedInGit]);
     const runTwice = [
       ...new Set([

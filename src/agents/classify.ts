@@ -15,6 +15,8 @@ export interface AttemptOutcome {
   timedOut: boolean;
   /** The last lines of the agent's output (stdout and stderr), oldest first. */
   tail: string[];
+  /** The last lines of its stderr alone, oldest first. */
+  stderrTail?: string[];
   /** Everything the agent's parser reported during the attempt, in order. */
   signals: AgentSignal[];
   /** The clock, for reset times such as "resets 3pm"; Date.now() by default. */
@@ -112,7 +114,11 @@ export function classifyFailure(outcome: AttemptOutcome): FailureClass {
 
   const lastError = errors[errors.length - 1];
   const errorLine = [...text].reverse().find((line) => ERROR_LINE.test(line));
-  const fallback = text[text.length - 1];
+  // Else the last thing it said on stderr ("[a] done" on stdout says less), else its last line.
+  const lastStderr = (outcome.stderrTail ?? [])
+    .filter((line) => line.trim() !== "" && !line.trimStart().startsWith("{"))
+    .at(-1);
+  const fallback = lastStderr ?? text[text.length - 1];
   const code = outcome.exitCode ?? "unknown";
   const detail = lastError
     ? describe(lastError)

@@ -58,12 +58,15 @@ export interface AgentProcessResult {
   pid: number | undefined;
   /** The last lines of output (stdout and stderr interleaved), each cut to a sane length. */
   tail: string[];
+  /** The last lines of stderr alone: where a failing program says why. */
+  stderrTail: string[];
   /** Writing the log failed (disk full, say); output after the failure was dropped. */
   logError: string | undefined;
 }
 
 const TAIL_LINES = 20;
 const TAIL_LINE_CHARS = 1_000;
+const STDERR_TAIL_LINES = 5;
 /** Once the group is gone, output still open this long without data is held by an escaped process. */
 const STDIO_IDLE_MS = 2_000;
 /** setTimeout's limit; longer delays would fire at once. */
@@ -80,6 +83,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
     durationMs: 0,
     pid: undefined,
     tail: [],
+    stderrTail: [],
     logError: undefined,
   };
   const finish = (): AgentProcessResult => {
@@ -129,10 +133,12 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   child.stdin.end(options.prompt, "utf8");
 
   const tail = new OutputTail();
+  const stderrTail = new OutputTail();
   const onLine = options.onLine;
   const output = new OutputPump(
     log,
     tail,
+    stderrTail,
     onLine &&
       ((line, stream) => {
         try {
@@ -191,6 +197,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   await output.drained();
   await closeLog(log);
   result.tail = tail.lines(TAIL_LINES, TAIL_LINE_CHARS);
+  result.stderrTail = stderrTail.lines(STDERR_TAIL_LINES, TAIL_LINE_CHARS);
   return finish();
 }
 
@@ -265,6 +272,7 @@ async function closeLog(log: WriteStream): Promise<void> {
 class OutputPump {
   readonly #log: WriteStream;
   readonly #tail: OutputTail;
+  readonly #stderrTail: OutputTail;
   readonly #onLine: ((line: string, stream: OutputStream) => void) | undefined;
   readonly #streams: Readable[] = [];
   readonly #closed: Promise<void>[] = [];
@@ -273,10 +281,12 @@ class OutputPump {
   constructor(
     log: WriteStream,
     tail: OutputTail,
+    stderrTail: OutputTail,
     onLine: ((line: string, stream: OutputStream) => void) | undefined,
   ) {
     this.#log = log;
     this.#tail = tail;
+    this.#stderrTail = stderrTail;
     this.#onLine = onLine;
     // A failing log must not stall the child: stop writing, keep reading (and splitting).
     log.once("error", () => {
@@ -296,6 +306,7 @@ class OutputPump {
     stream.on("data", (chunk: Buffer) => {
       this.#lastDataAt = performance.now();
       this.#tail.push(chunk);
+      if (name === "stderr") this.#stderrTail.push(chunk);
       splitter?.push(chunk);
     });
     stream.on("error", () => {});

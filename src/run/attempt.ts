@@ -37,6 +37,7 @@ export function classifyAttempt(
     signal: result.signal,
     timedOut: result.timedOut,
     tail: result.tail,
+    stderrTail: result.stderrTail,
     signals,
   });
 }

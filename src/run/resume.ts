@@ -2,7 +2,8 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { killProcessGroup } from "../agents/process-group.js";
 import { LanesError } from "../errors.js";
-import { findRepoRoot } from "../git/repo.js";
+import { createBranch } from "../git/merge.js";
+import { branchExists, findRepoRoot } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { laneBranchName, removeLane } from "../git/worktrees.js";
 import { acquireRepoLock } from "../state/lock.js";
@@ -175,6 +176,10 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
 
 /** Brings run.json in line with git and the user's choice; cleans the lanes that will run again. */
 async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice): Promise<void> {
+  // Killed between writing run.json and creating the integration branch: create it now.
+  if (!(await branchExists(git, state.integrationBranch))) {
+    await createBranch(git, state.integrationBranch, state.baseCommit);
+  }
   const merged = await mergedTasks(git, state);
   const retry = choice === "retry";
   for (const id of state.order) {
