@@ -35,13 +35,23 @@ export function settingsFromFlags(flags: SettingsFlags): SettingsFile {
     layer.concurrency = positiveInteger("--concurrency", flags.concurrency);
   if (flags.timeout !== undefined) {
     if (parseDuration(flags.timeout) === undefined) {
-      throw invalid("--timeout", flags.timeout, "Must be a duration such as 90s, 30m or 1h.");
+      throw invalid(
+        "--timeout",
+        flags.timeout,
+        "Must be a duration such as 90s, 30m or 1h.",
+        "for example --timeout 45m or 1h30m (units: ms, s, m, h, d)",
+      );
     }
     layer.timeout = flags.timeout;
   }
   if (flags.retries !== undefined) {
     if (!/^\d+$/.test(flags.retries.trim())) {
-      throw invalid("--retries", flags.retries, "Must be a whole number (0 for no retries).");
+      throw invalid(
+        "--retries",
+        flags.retries,
+        "Must be a whole number (0 for no retries).",
+        "for example --retries 2",
+      );
     }
     layer.retries = Number(flags.retries);
   }
@@ -65,6 +75,7 @@ export function settingsFromFlags(flags: SettingsFlags): SettingsFile {
         "--max-cost",
         flags.maxCost,
         "Must be a positive amount in US dollars, e.g. 5 or 2.50.",
+        "for example --max-cost 5",
       );
     }
     layer.maxCost = cost;

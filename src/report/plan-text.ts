@@ -22,13 +22,14 @@ export function formatPlan(plan: Plan): string {
   }
   lines.push("");
   const byId = new Map(plan.tasks.map((task) => [task.id, task]));
+  const idWidth = Math.max(...plan.tasks.map((task) => task.id.length));
   plan.waves.forEach((ids, wave) => {
     lines.push(`Wave ${wave + 1}`);
     for (const id of ids) {
       const task = byId.get(id)!;
       const needs = task.depends_on.length > 0 ? `  (after ${task.depends_on.join(", ")})` : "";
       const estimate = task.estimate_ms ? `  ~${formatDuration(task.estimate_ms)}` : "";
-      lines.push(`  ${id}  ${task.title}${estimate}${needs}`);
+      lines.push(`  ${id.padEnd(idWidth)}  ${task.title}${estimate}${needs}`);
     }
   });
   lines.push("");

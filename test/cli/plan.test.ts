@@ -177,13 +177,14 @@ describe("lanes plan (human output)", () => {
     const out = result.stdout;
     expect(out).toContain("Plan: 6 tasks in 3 waves, concurrency 3");
     const wave = (n: number) => out.split(`Wave ${n}\n`)[1]!.split(/\nWave |\n\n/)[0]!;
-    expect(wave(1)).toMatch(/^ {2}lint {2}Lint config {2}~5m\n {2}schema {2}Database schema/);
-    expect(wave(2)).toContain("api  REST API  ~1h 0m  (after schema)");
-    expect(wave(2)).toContain("auth  Login and sessions");
-    expect(wave(2)).toContain("docs  Write the docs");
-    expect(wave(3)).toContain("ui  User interface  ~40m  (after api, auth)");
-    expect(out).toContain("Critical path: schema -> api -> ui  (2h 0m)");
-    expect(out).toMatch(/Cost at concurrency 3: at least 2h 0m .*total work 2h 45m \/ 3 = 55m/);
+    // Ids padded to the longest one, so that titles line up.
+    expect(wave(1)).toMatch(/^ {2}lint {4}Lint config {2}~5m\n {2}schema {2}Database schema/);
+    expect(wave(2)).toContain("api     REST API  ~1h  (after schema)");
+    expect(wave(2)).toContain("auth    Login and sessions");
+    expect(wave(2)).toContain("docs    Write the docs");
+    expect(wave(3)).toContain("ui      User interface  ~40m  (after api, auth)");
+    expect(out).toContain("Critical path: schema -> api -> ui  (2h)");
+    expect(out).toMatch(/Cost at concurrency 3: at least 2h .*total work 2h 45m \/ 3 = 55m/);
     expect(out, "the done task is not planned again").not.toMatch(/^ {2}setup /m);
     // NO_COLOR=1: no escape sequences.
     expect(out).not.toMatch(/\u001b\[/);
