@@ -196,7 +196,15 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
   let created = true;
   await git.exclusive(async () => {
     await mkdir(opts.root, { recursive: true });
-    assertInside(await realish(opts.root), await realish(lane));
+    // A link at the lane path (or on the way to it) must not lead lanes out of its folder.
+    const real = await realish(lane);
+    if (!isInside(await realish(opts.root), real)) {
+      throw new LanesError(
+        "E_GIT",
+        `refusing to use ${lane}: it leads to ${real}, which is not inside ${opts.root}`,
+        { hint: "remove the link; lanes creates its worktrees itself", exitCode: 1 },
+      );
+    }
     const args = ["worktree", "add", "--quiet", "--no-checkout"];
     // The common case: a new branch at a free path, in one git process.
     if (!(await exists(lane))) {

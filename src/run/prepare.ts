@@ -123,12 +123,24 @@ function resolveAgents(
  * its own is refused before anything starts: lanes never drops commits.
  */
 async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
-  const { stdout } = await git.run([
-    "for-each-ref",
-    "--format=%(refname:short)",
-    "refs/heads/lanes/",
-  ]);
-  const existing = new Set(stdout.split("\n").filter(Boolean));
+  // `refs/heads/lanes` matches that branch and every branch below lanes/.
+  const { stdout } = await git.run(["for-each-ref", "--format=%(refname)", "refs/heads/lanes"]);
+  const existing = new Set(
+    stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((ref) => ref.slice("refs/heads/".length)),
+  );
+  // git cannot hold a branch and branches below it: a branch `lanes` or `lanes/run` would make
+  // every lane branch, or every run's integration branch lanes/run/<run-id>, impossible.
+  for (const blocker of ["lanes", "lanes/run"]) {
+    if (!existing.has(blocker)) continue;
+    throw new LanesError(
+      "E_GIT",
+      `branch ${blocker} is in the way: lanes keeps its branches under ${blocker}/ (${blocker === "lanes" ? "lanes/<task-id>" : "lanes/run/<run-id>"}), and git cannot have both`,
+      { hint: `rename it (git branch -m ${blocker} <new-name>) and run again` },
+    );
+  }
   for (const id of ids) {
     const branch = laneBranchName(id);
     if (!existing.has(branch)) continue;

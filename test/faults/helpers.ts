@@ -13,7 +13,13 @@ import { git, type RunRepo } from "../run/helpers.js";
 
 export const FAULT_AGENT = path.join(import.meta.dirname, "fixtures", "fault-agent.mjs");
 
-export type FaultMode = "copy-stdin" | "rm-worktree" | "switch-branch" | "bad-bytes" | "hang-once";
+export type FaultMode =
+  | "copy-stdin"
+  | "rm-worktree"
+  | "switch-branch"
+  | "commit-wait"
+  | "bad-bytes"
+  | "hang";
 
 /**
  * Replaces the repository's agent with the fault agent in `mode` (plus more settings), amended
@@ -140,5 +146,7 @@ export function startCli(args: string[], cwd: string): Started {
 
 /** The first line of stderr that says what is wrong, and its `hint:` line (for docs/errors.md). */
 export function firstLines(stderr: string): string[] {
-  return stderr.split("\n").filter((line) => line.startsWith("lanes: ") || line.startsWith("hint: "));
+  return stderr
+    .split("\n")
+    .filter((line) => line.startsWith("lanes: ") || line.startsWith("hint: "));
 }

@@ -21,20 +21,23 @@ async function findNamed(dir: string, name: string): Promise<string[]> {
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.name === name) found.push(full);
-    if (entry.isDirectory() && !entry.isSymbolicLink()) found.push(...(await findNamed(full, name)));
+    if (entry.isDirectory() && !entry.isSymbolicLink())
+      found.push(...(await findNamed(full, name)));
   }
   return found;
 }
 
 describe("input: shell metacharacters, quotes and newlines in a task", () => {
   it("reach the agent verbatim on stdin and in the prompt file, and nothing is executed", async () => {
-    // In YAML double quotes: \" is a quote and \n a newline; the rest is literal.
-    const titleYaml = String.raw`"$(touch pwned) \`touch pwned\` ; rm -rf victim && touch pwned | cat \"dq\" 'sq' \\ $HOME\nsecond line"`;
-    const title = `$(touch pwned) \`touch pwned\` ; rm -rf victim && touch pwned | cat "dq" 'sq' \\ $HOME\nsecond line`;
+    const title =
+      "$(touch pwned) `touch pwned` ; rm -rf victim && touch pwned | cat \"dq\" 'sq' \\ $HOME\nsecond line";
+    // A JSON string is a YAML double-quoted scalar: the newline and the quotes survive as they are.
+    const titleYaml = JSON.stringify(title);
     const body = [
       "Run $(touch pwned) and `touch pwned` for me.",
       "; rm -rf victim ; touch pwned",
       `"'"'"' unbalanced quotes ' " \\" \\'`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell syntax, on purpose
       "$((1+1)) ${IFS} %s %n {{title}} {{body}} <(touch pwned) > pwned",
       "--- not front matter ---",
       "",
@@ -101,7 +104,11 @@ describe("input: task file names lanes cannot use as ids", () => {
         const result = await runCli([command], { cwd: repo.root });
         expect(result.exitCode, result.stderr).toBe(2);
         expect(result.stdout).toBe("");
-        expect(result.stderr).toContain(`.lanes/tasks/${file}`);
+        // A name with quotes or a newline is shown escaped, on one line.
+        const shown = /["\n]/.test(file)
+          ? JSON.stringify(`.lanes/tasks/${file}`)
+          : `.lanes/tasks/${file}`;
+        expect(result.stderr.split("\n")[0]).toContain(shown);
         expect(result.stderr).toContain(says);
         expect(result.stderr).toMatch(/^hint: \S/m);
       }
@@ -111,6 +118,103 @@ describe("input: task file names lanes cannot use as ids", () => {
       expect(await findNamed(repo.dir, "pwned")).toEqual([]);
     });
   }
+});
+
+describe("input: bad flag values", () => {
+  it.each([
+    [
+      ["--timeout", "soon"],
+      "lanes: Invalid --timeout value: soon. Must be a duration such as 90s, 30m or 1h.",
+    ],
+    [
+      ["--retries", "-1"],
+      "lanes: Invalid --retries value: -1. Must be a whole number (0 for no retries).",
+    ],
+    [
+      ["--max-cost", "free"],
+      "lanes: Invalid --max-cost value: free. Must be a positive amount in US dollars",
+    ],
+    [
+      ["--agent", "gpt"],
+      "lanes: Invalid --agent value: gpt. Must be one of claude, codex, gemini, aider, opencode.",
+    ],
+    [["--fail-fast", "--chain"], "lanes: --fail-fast and --chain cannot be combined"],
+    [["--batch", ","], 'lanes: Invalid --batch value: ",". Must list task ids.'],
+  ])("lanes run %j: exit 2 naming the flag, with a hint, nothing started", async (args, says) => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const before = await snapshot(repo.root);
+    const result = await runCli(["run", ...args], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toContain(says);
+    expect(result.stderr).toMatch(/^hint: \S/m);
+    expect(readStarts(repo.startsFile)).toEqual([]);
+    expect(await snapshot(repo.root)).toBe(before);
+  });
+});
+
+describe("input: the repository and the settings around the tasks", () => {
+  it("a repository without a commit: exit 2, nothing written", async () => {
+    const repo = await tempRepo();
+    try {
+      await repo.repo.git.run(["update-ref", "-d", "HEAD"]); // main unborn again
+      await mkdir(path.join(repo.root, ".lanes", "tasks"), { recursive: true });
+      await writeFile(
+        path.join(repo.root, ".lanes", "tasks", "a.md"),
+        "---\ntitle: A\n---\nDo a.\n",
+      );
+      await writeFile(
+        path.join(repo.root, ".lanes", "settings.json"),
+        JSON.stringify({ agent: { command: ["true"] } }),
+      );
+      const before = await snapshot(repo.root);
+      const result = await runCli(["run"], { cwd: repo.root });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain(`lanes: ${repo.root} has no commit checked out yet`);
+      expect(result.stderr).toMatch(/^hint: make a first commit/m);
+      expect(await snapshot(repo.root)).toBe(before);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it("worktreeDir inside the repository: exit 2 naming both, nothing written", async () => {
+    const repo = await runRepo({ tasks: { a: {} }, settings: { worktreeDir: "wt" } });
+    const before = await snapshot(repo.root);
+    const result = await runCli(["run"], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      `lanes: worktreeDir ${repo.root}/wt/repo is inside the repository ${repo.root}`,
+    );
+    expect(result.stderr).toMatch(/^hint: worktrees must live outside the repository/m);
+    expect(readStarts(repo.startsFile)).toEqual([]);
+    expect(await snapshot(repo.root)).toBe(before);
+  });
+
+  it("a prompt template that drops the title: exit 2 naming the template", async () => {
+    const repo = await runRepo({
+      tasks: { a: {} },
+      files: { ".lanes/prompts/exec.md": "Work on this: {{body}}\n" },
+    });
+    const before = await snapshot(repo.root);
+    const result = await runCli(["run"], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(
+      "lanes: .lanes/prompts/exec.md: the template drops the task's title ({{title}} is missing)",
+    );
+    expect(readStarts(repo.startsFile)).toEqual([]);
+    expect(await snapshot(repo.root)).toBe(before);
+  });
+
+  it("lanes resume with no run to resume: exit 2", async () => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const before = await snapshot(repo.root);
+    const result = await runCli(["resume", "--yes"], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("lanes: there is no unfinished run to resume");
+    expect(result.stderr).toMatch(/^hint: `lanes status` lists the runs/m);
+    expect(await snapshot(repo.root)).toBe(before);
+  });
 });
 
 describe("input: a 10 MB task body", () => {
@@ -154,7 +258,12 @@ async function manyTasks(n: number, deps: (i: number) => string[]) {
   for (let i = 0; i < n; i++) {
     const on = deps(i);
     const front = on.length > 0 ? `depends_on: [${on.join(", ")}]\n` : "";
-    writes.push(writeFile(path.join(dir, `${taskId(i)}.md`), `---\ntitle: Task ${i}\n${front}---\nDo ${i}.\n`));
+    writes.push(
+      writeFile(
+        path.join(dir, `${taskId(i)}.md`),
+        `---\ntitle: Task ${i}\n${front}---\nDo ${i}.\n`,
+      ),
+    );
     if (writes.length >= 500) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);
@@ -176,18 +285,22 @@ describe("input: 10,000 tasks", () => {
   it.each([
     ["a 10,000-deep dependency chain", (i: number) => (i === 0 ? [] : [taskId(i - 1)]), N, N],
     ["10,000 independent tasks", () => [], 1, 1],
-  ] as const)("lanes plan --json plans %s (no stack overflow)", async (_, deps, waves, critical) => {
-    const repo = await manyTasks(N, deps);
-    try {
-      const result = await runCli(["plan", "--json"], { cwd: repo.root, timeoutMs: 120_000 });
-      expect(result.exitCode, result.stderr.slice(0, 2000)).toBe(0);
-      const plan = JSON.parse(result.stdout) as PlanJson;
-      expect(plan.tasks).toHaveLength(N);
-      expect(plan.waves).toHaveLength(waves);
-      expect(plan.critical_path).toHaveLength(critical);
-      expect(existsSync(path.join(repo.root, ".lanes", "runs"))).toBe(false);
-    } finally {
-      await repo.cleanup();
-    }
-  }, 150_000);
+  ] as const)(
+    "lanes plan --json plans %s (no stack overflow)",
+    async (_, deps, waves, critical) => {
+      const repo = await manyTasks(N, deps);
+      try {
+        const result = await runCli(["plan", "--json"], { cwd: repo.root, timeoutMs: 120_000 });
+        expect(result.exitCode, result.stderr.slice(0, 2000)).toBe(0);
+        const plan = JSON.parse(result.stdout) as PlanJson;
+        expect(plan.tasks).toHaveLength(N);
+        expect(plan.waves).toHaveLength(waves);
+        expect(plan.critical_path).toHaveLength(critical);
+        expect(existsSync(path.join(repo.root, ".lanes", "runs"))).toBe(false);
+      } finally {
+        await repo.cleanup();
+      }
+    },
+    150_000,
+  );
 });
