@@ -41,3 +41,8 @@ export function classifyAttempt(
     signals,
   });
 }
+
+/** Exit 0, on its own: not timed out, not ended by lanes, started at all. */
+export function isSuccess(result: AgentProcessResult): boolean {
+  return result.exitCode === 0 && !result.timedOut && !result.aborted && !result.spawnError;
+}

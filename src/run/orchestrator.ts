@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stopsAgent } from "../agents/classify.js";
 import type { AgentSignal } from "../agents/parsers/types.js";
@@ -8,8 +8,6 @@ import { LanesError } from "../errors.js";
 import { laneProblem } from "../git/lane-check.js";
 import {
   commitAll,
-  commitFiles,
-  commitPaths,
   createBranch,
   fastForward,
   integrationBranchName,
@@ -20,21 +18,24 @@ import { addLane, dropLaneFolder, laneBranchName, lanePath, pruneLanes } from ".
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import {
+  countStatuses,
+  emptyTaskState,
   type RunState,
   RunStateStore,
   runDir,
   runStatePath,
   type TaskState,
 } from "../state/run-state.js";
-import { withStatus } from "../tasks/write-back.js";
-import { type AttemptFailure, classifyAttempt } from "./attempt.js";
+import { type AttemptFailure, classifyAttempt, isSuccess } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
 import { EventLog } from "./event-log.js";
-import type { FailureReason, LanesEvent, TaskRunStatus } from "./events.js";
+import type { FailureReason, LanesEvent } from "./events.js";
 import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
 import { buildResult, type RunResult } from "./result.js";
+import { recordDone, recordFailed } from "./task-records.js";
 import { Throttle } from "./throttle.js";
+import { runVerify, verifyText } from "./verify.js";
 
 const PHASE = "exec";
 
@@ -138,7 +139,7 @@ export class Orchestrator {
       },
       order: prepared.plan.tasks.map((task) => task.id),
       tasks: Object.fromEntries(
-        prepared.plan.tasks.map((task) => [task.id, emptyTaskState(task.id)]),
+        prepared.plan.tasks.map((task) => [task.id, emptyTaskState(laneBranchName(task.id))]),
       ),
     };
   }
@@ -588,60 +589,29 @@ export class Orchestrator {
     }
   }
 
-  /**
-   * Writes `status: done` (with completed_at, branch and the lane's commits) into the task file
-   * as the lane's last commit, so that the merge carries the record and landing the branch lands
-   * it. Only where the task file is part of the repository. Returns the lane's head.
-   */
-  private async recordDone(id: string, lane: string, commit: string): Promise<string> {
-    const { prepared } = this;
-    const file = prepared.tasks.get(id)!.file;
-    const text = await readFile(path.join(lane, file), "utf8").catch(() => undefined);
-    if (text === undefined) return commit;
-    const commits = (
-      await prepared.git.run(["rev-list", `${this.task(id).startCommit}..${commit}`])
-    ).stdout
-      .split("\n")
-      .filter(Boolean);
-    await writeFile(
-      path.join(lane, file),
-      withStatus(text, {
-        status: "done",
-        completed_at: new Date().toISOString(),
-        branch: this.integrationBranch,
-        commits,
-        run: prepared.runId,
-      }),
-    );
-    return commitPaths(prepared.git, lane, [file], `lanes: task ${id} done`);
+  /** The lane's record commit (`status: done`): see task-records.ts. Returns the lane's head. */
+  private recordDone(id: string, lane: string, commit: string): Promise<string> {
+    return recordDone(this.prepared.git, {
+      id,
+      lane,
+      file: this.prepared.tasks.get(id)!.file,
+      startCommit: this.task(id).startCommit!,
+      commit,
+      integrationBranch: this.integrationBranch,
+      runId: this.prepared.runId,
+    });
   }
 
-  /** A failed task's record (`status: failed` and the reason) lands on the integration branch too. */
   private async recordFailed(id: string, reason: FailureReason, detail: string): Promise<void> {
-    const { prepared } = this;
-    const file = prepared.tasks.get(id)!.file.split(path.sep).join("/");
-    const tracked = await prepared.git.run(
-      ["cat-file", "-e", `${this.integrationBranch}:${file}`],
-      {
-        allowFail: true,
-      },
-    );
-    if (tracked.exitCode !== 0) return;
-    this.integrationHead = await commitFiles(prepared.git, {
-      target: this.integrationBranch,
-      message: `lanes: task ${id} failed (${reason})`,
-      files: [
-        {
-          path: file,
-          content: (current) =>
-            withStatus(current ?? "", {
-              status: "failed",
-              reason: `${reason}: ${detail}`.slice(0, 500),
-              run: prepared.runId,
-            }),
-        },
-      ],
+    const head = await recordFailed(this.prepared.git, {
+      id,
+      file: this.prepared.tasks.get(id)!.file,
+      integrationBranch: this.integrationBranch,
+      runId: this.prepared.runId,
+      reason,
+      detail,
     });
+    if (head) this.integrationHead = head;
   }
 
   private postFailure(id: string, attempt: number, failure: AttemptFailure): void {
@@ -650,37 +620,20 @@ export class Orchestrator {
     );
   }
 
-  /** The settings' verify command, run in the lane; its output goes to the task's log folder. */
-  private async verify(
-    id: string,
-    attempt: number,
-    lane: string,
-  ): Promise<AttemptFailure | undefined> {
-    const { verify } = this.prepared.settings;
-    if (!verify) return undefined;
-    const argv = typeof verify === "string" ? ["sh", "-c", verify] : verify;
-    const logPath = path.join(
-      runDir(this.prepared.repoRoot, this.prepared.runId),
-      "logs",
-      id,
-      `verify.${attempt}.log`,
-    );
-    const result = await runAgentProcess({
-      argv,
-      cwd: lane,
-      env: { LANES_RUN_ID: this.prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
-      prompt: "",
-      logPath,
-      timeoutMs: this.prepared.timeoutMs,
-      graceMs: this.prepared.graceMs,
+  private verify(id: string, attempt: number, lane: string): Promise<AttemptFailure | undefined> {
+    const { prepared } = this;
+    return runVerify(prepared.settings.verify, {
+      lane,
+      env: { LANES_RUN_ID: prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
+      logPath: path.join(
+        runDir(prepared.repoRoot, prepared.runId),
+        "logs",
+        id,
+        `verify.${attempt}.log`,
+      ),
+      timeoutMs: prepared.timeoutMs,
+      graceMs: prepared.graceMs,
     });
-    if (isSuccess(result)) return undefined;
-    const last = result.tail.filter((line) => line.trim()).at(-1) ?? "";
-    return {
-      reason: "verify",
-      detail: `\`${verifyText(verify)}\` failed (${result.exitCode ?? result.signal ?? result.spawnError})${last ? `: ${last}` : ""} — log: ${logPath}`,
-      retryable: true,
-    };
   }
 
   private markFinished(
@@ -762,47 +715,6 @@ export class Orchestrator {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-function emptyTaskState(id: string): TaskState {
-  return {
-    status: "pending",
-    attempts: 0,
-    branch: laneBranchName(id),
-    worktree: undefined,
-    startCommit: undefined,
-    reason: undefined,
-    detail: undefined,
-    startedAt: undefined,
-    finishedAt: undefined,
-    durationMs: undefined,
-    logPath: undefined,
-    agent: undefined,
-    mergeCommit: undefined,
-    tokens: undefined,
-    cost: undefined,
-    sessionId: undefined,
-  };
-}
-
-export function countStatuses(tasks: Record<string, TaskState>): Record<TaskRunStatus, number> {
-  const counts: Record<TaskRunStatus, number> = {
-    pending: 0,
-    running: 0,
-    done: 0,
-    failed: 0,
-    skipped: 0,
-  };
-  for (const task of Object.values(tasks)) counts[task.status]++;
-  return counts;
-}
-
-function isSuccess(result: AgentProcessResult): boolean {
-  return result.exitCode === 0 && !result.timedOut && !result.aborted && !result.spawnError;
-}
-
-function verifyText(verify: string | string[] | undefined): string | undefined {
-  return Array.isArray(verify) ? verify.join(" ") : verify;
-}
 
 /** `.lanes/runs/` ignores itself, so run state never shows up in `git status`. */
 async function ensureRunsIgnored(repoRoot: string): Promise<void> {

@@ -153,3 +153,37 @@ export async function readRunState(file: string): Promise<RunState> {
   }
   return record as RunState;
 }
+
+/** A task as a new run records it: pending, on its lane branch, nothing tried yet. */
+export function emptyTaskState(branch: string): TaskState {
+  return {
+    status: "pending",
+    attempts: 0,
+    branch,
+    worktree: undefined,
+    startCommit: undefined,
+    reason: undefined,
+    detail: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    durationMs: undefined,
+    logPath: undefined,
+    agent: undefined,
+    mergeCommit: undefined,
+    tokens: undefined,
+    cost: undefined,
+    sessionId: undefined,
+  };
+}
+
+export function countStatuses(tasks: Record<string, TaskState>): Record<TaskRunStatus, number> {
+  const counts: Record<TaskRunStatus, number> = {
+    pending: 0,
+    running: 0,
+    done: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  for (const task of Object.values(tasks)) counts[task.status]++;
+  return counts;
+}
