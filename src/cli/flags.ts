@@ -1,5 +1,6 @@
 import { parseDuration } from "../config/duration.js";
-import { PRESET_NAMES, type SettingsFile } from "../config/schema.js";
+import { PRESET_NAMES } from "../config/presets.js";
+import type { SettingsFile } from "../config/schema.js";
 import { LanesError } from "../errors.js";
 
 /** Flags shared by the commands that plan or run tasks, as commander hands them over. */

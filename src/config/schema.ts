@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
 
-export const PRESET_NAMES = ["claude", "codex", "gemini", "aider", "opencode"] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+import { PRESET_NAMES } from "./presets.js";
+
+export { PRESET_NAMES, type PresetName } from "./presets.js";
 
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
   message: "expected a duration such as 90s, 30m or 1h",

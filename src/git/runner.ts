@@ -3,7 +3,6 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
-import { execa } from "execa";
 import { LanesError } from "../errors.js";
 
 export interface GitRunOptions {
@@ -57,6 +56,9 @@ const tails = new Map<string, Promise<unknown>>();
 // Keys the current async call chain already holds, so nested exclusive() calls don't deadlock.
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
 
+/** Loaded on the first git command, not at start-up: `lanes --help` needs no process library. */
+let execaModule: Promise<typeof import("execa")> | undefined;
+
 export class Git {
   readonly root: string;
   #lockKey: Promise<string> | undefined;
@@ -67,6 +69,7 @@ export class Git {
 
   async run(args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
     const cwd = opts.cwd ?? this.root;
+    const { execa } = await (execaModule ??= import("execa"));
     const result = await execa("git", ["--no-pager", ...args], {
       cwd,
       env: gitEnv(opts.env),

@@ -6,7 +6,6 @@ import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { createSampleRepo } from "../../demo/sample.js";
 import { LanesError } from "../../errors.js";
-import { run } from "../../index.js";
 import { settingsFromFlags } from "../flags.js";
 import { runWithReporting } from "./run.js";
 
@@ -47,6 +46,7 @@ export function demoCommand() {
         });
       }
       await createSampleRepo(dir, speed);
+      const { run } = await import("../../index.js");
       const out = flags.json ? process.stderr : process.stdout;
       out.write(`Demo repository: ${dir}\n\n`);
       const exitCode = await runWithReporting(

@@ -1,6 +1,4 @@
 import { Command } from "@commander-js/extra-typings";
-import { plan } from "../../index.js";
-import { formatPlan } from "../../report/plan-text.js";
 import { settingsFromFlags } from "../flags.js";
 
 export function planCommand() {
@@ -14,6 +12,11 @@ export function planCommand() {
     .option("-c, --concurrency <n>", "how many agents may run at once (default 3)")
     .option("--json", "print one JSON object: tasks, waves, critical_path, cost")
     .action(async (ids, options) => {
+      // The engine loads only for a command that needs it: `lanes --help` stays quick.
+      const [{ plan }, { formatPlan }] = await Promise.all([
+        import("../../index.js"),
+        import("../../report/plan-text.js"),
+      ]);
       const result = await plan({
         ids,
         labels: options.label ?? [],

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { Command } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
-import { type ResumeChoice, resume } from "../../index.js";
+import type { ResumeChoice } from "../../index.js";
 import { settingsFromFlags } from "../flags.js";
 import { isInteractive } from "../reporting.js";
 import { runWithReporting } from "./run.js";
@@ -76,6 +76,7 @@ export function resumeCommand() {
       const choice = choiceFrom(flags);
       const ask =
         !choice && isInteractive(process.stdout) && process.stdin.isTTY ? askChoice : undefined;
+      const { resume } = await import("../../index.js");
       process.exitCode = await runWithReporting(
         (hooks) =>
           resume({

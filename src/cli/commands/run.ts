@@ -1,10 +1,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
-import { run } from "../../index.js";
 import { formatPlan } from "../../report/plan-text.js";
 import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
-import { prepareRun } from "../../run/prepare.js";
 import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
 import { settingsFromFlags } from "../flags.js";
@@ -155,6 +153,11 @@ export function runCommand() {
     .option("--dry-run", "check everything and show the plan; start nothing")
     .action(async (ids, flags) => {
       const options = runOptionsFrom(ids, flags);
+      // The engine loads only for a command that needs it: `lanes --help` stays quick.
+      const [{ run }, { prepareRun }] = await Promise.all([
+        import("../../index.js"),
+        import("../../run/prepare.js"),
+      ]);
       if (flags.dryRun) {
         const prepared = await prepareRun(options);
         if (flags.json) process.stdout.write(`${JSON.stringify(prepared.plan, null, 2)}\n`);
