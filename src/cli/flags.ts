@@ -83,3 +83,24 @@ export function settingsFromFlags(flags: SettingsFlags): SettingsFile {
   }
   return layer;
 }
+
+/**
+ * The value of the one flag given among flags that exclude each other (`--fail-fast`,
+ * `--sequential`, `--chain`, say), undefined when none is; two or more are a usage error.
+ */
+export function exclusiveFlag<T>(
+  choices: readonly (readonly [flag: string, given: boolean | undefined, value: T])[],
+  hint: string,
+): T | undefined {
+  const given = choices.filter(([, on]) => on);
+  if (given.length > 1) {
+    throw new LanesError(
+      "E_USAGE",
+      `${given.map(([flag]) => flag).join(" and ")} cannot be combined`,
+      {
+        hint,
+      },
+    );
+  }
+  return given[0]?.[2];
+}

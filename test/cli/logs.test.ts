@@ -1,43 +1,11 @@
 // `lanes logs` end to end: the agent's output of real scripted runs, by attempt, and followed live.
 import { existsSync } from "node:fs";
-import { readdir, writeFile } from "node:fs/promises";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT, runCli, type TempRepo, tempRepo } from "../helpers/cli.js";
-
-const SCRIPTED_AGENT = path.join(PROJECT_ROOT, "dist", "agents", "scripted-agent.js");
-
-function task(title: string, extra = ""): string {
-  return `---\ntitle: ${title}\n${extra}---\nDo ${title}.\n`;
-}
-
-/** A repository whose agent is the scripted one, following `script` (see scripted-agent.ts). */
-async function scriptedRepo(
-  tasks: Record<string, string>,
-  script: Record<string, unknown>,
-  settings: Record<string, unknown> = {},
-): Promise<TempRepo> {
-  const files: Record<string, string> = {};
-  for (const [id, text] of Object.entries(tasks)) files[`.lanes/tasks/${id}.md`] = text;
-  const repo = await tempRepo(files);
-  const scriptFile = path.join(repo.dir, "script.json");
-  await writeFile(scriptFile, JSON.stringify(script));
-  await writeFile(
-    path.join(repo.root, ".lanes", "settings.json"),
-    JSON.stringify({
-      agent: {
-        command: [process.execPath, SCRIPTED_AGENT],
-        env: { LANES_SCRIPT_PLAN: scriptFile },
-      },
-      timeout: "1m",
-      ...settings,
-    }),
-  );
-  await repo.repo.git.run(["add", "-A"]);
-  await repo.repo.git.run(["commit", "--quiet", "-m", "lanes settings"]);
-  return repo;
-}
+import { runCli, type TempRepo } from "../helpers/cli.js";
+import { scriptedRepo, task } from "../helpers/scripted-repo.js";
 
 async function onlyRun(repo: TempRepo): Promise<string> {
   const entries = await readdir(path.join(repo.root, ".lanes", "runs"), { withFileTypes: true });

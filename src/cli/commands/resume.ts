@@ -1,8 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { Command } from "@commander-js/extra-typings";
-import { LanesError } from "../../errors.js";
 import type { ResumeChoice } from "../../index.js";
-import { settingsFromFlags } from "../flags.js";
+import { exclusiveFlag, settingsFromFlags } from "../flags.js";
 import { isInteractive } from "../reporting.js";
 import { runWithReporting } from "./run.js";
 
@@ -36,24 +35,16 @@ function choiceFrom(flags: {
   abort?: true;
   yes?: true;
 }): ResumeChoice | undefined {
-  const chosen = (
+  const choice = exclusiveFlag<ResumeChoice>(
     [
       ["--retry-failed", flags.retryFailed, "retry"],
       ["--skip-failed", flags.skipFailed, "skip"],
       ["--fresh", flags.fresh, "fresh"],
       ["--abort", flags.abort, "abort"],
-    ] as const
-  ).filter(([, on]) => on);
-  if (chosen.length > 1) {
-    throw new LanesError(
-      "E_USAGE",
-      `${chosen.map(([flag]) => flag).join(" and ")} cannot be combined`,
-      {
-        hint: "pick one of --retry-failed, --skip-failed, --fresh, --abort",
-      },
-    );
-  }
-  return chosen[0]?.[2] ?? (flags.yes ? "retry" : undefined);
+    ],
+    "pick one of --retry-failed, --skip-failed, --fresh, --abort",
+  );
+  return choice ?? (flags.yes ? "retry" : undefined);
 }
 
 export function resumeCommand() {

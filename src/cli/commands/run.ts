@@ -5,7 +5,7 @@ import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
 import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
-import { settingsFromFlags } from "../flags.js";
+import { exclusiveFlag, settingsFromFlags } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
 import { startReporting, summaryInput } from "../reporting.js";
@@ -21,23 +21,15 @@ interface ModeFlags {
 }
 
 function modeFrom(flags: ModeFlags): SchedulerMode {
-  const chosen = (
+  const mode = exclusiveFlag<SchedulerMode>(
     [
       ["--fail-fast", flags.failFast, "fail-fast"],
       ["--sequential", flags.sequential, "sequential"],
       ["--chain", flags.chain, "chain"],
-    ] as const
-  ).filter(([, on]) => on);
-  if (chosen.length > 1) {
-    throw new LanesError(
-      "E_USAGE",
-      `${chosen.map(([flag]) => flag).join(" and ")} cannot be combined`,
-      {
-        hint: "pick one mode: --fail-fast, --sequential or --chain (default: parallel)",
-      },
-    );
-  }
-  return chosen[0]?.[2] ?? "parallel";
+    ],
+    "pick one mode: --fail-fast, --sequential or --chain (default: parallel)",
+  );
+  return mode ?? "parallel";
 }
 
 function batchesFrom(values: string[] | undefined): string[][] | undefined {
