@@ -3,9 +3,8 @@
  * program can do too, and nothing here prints or calls process.exit.
  */
 import { loadSettings } from "./config/load.js";
-import type { SettingsFile } from "./config/schema.js";
 import { findRepoRoot } from "./git/repo.js";
-import type { RunOptions } from "./run/options.js";
+import type { PlanOptions, RunOptions } from "./run/options.js";
 import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { prepareRun } from "./run/prepare.js";
@@ -29,18 +28,6 @@ export type {
 export type { Plan, PlannedTask } from "./run/plan.js";
 export type { Task } from "./tasks/task.js";
 
-export interface PlanOptions {
-  /** A directory inside the repository; defaults to the current one. */
-  cwd?: string;
-  ids?: string[];
-  labels?: string[];
-  /** Exactly the ids given, without their unfinished dependencies. */
-  only?: boolean;
-  /** Settings that win over every file and the environment, as command-line flags do. */
-  settings?: SettingsFile;
-  env?: NodeJS.ProcessEnv;
-}
-
 /** Loads and validates every task file of the repository that holds `cwd`. */
 export async function loadTasks(cwd: string = process.cwd()): Promise<Task[]> {
   return loadTaskFiles(await findRepoRoot(cwd));
@@ -62,7 +49,7 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
   );
 }
 
-export type { RunOptions } from "./run/options.js";
+export type { PlanOptions, RunOptions } from "./run/options.js";
 export type { RunResult, TaskResult } from "./run/result.js";
 
 /**
@@ -88,3 +75,7 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
 
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
 export { resume } from "./run/resume.js";
+export type { RunState, TaskState } from "./state/run-state.js";
+export type { FoundRun, RunSummary } from "./state/runs.js";
+/** The runs of a repository (newest first) and one run's recorded state, as `lanes status` reads them. */
+export { findRun, listRuns } from "./state/runs.js";

@@ -2,8 +2,8 @@ import type { SettingsFile } from "../config/schema.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import type { LanesEvent } from "./events.js";
 
-/** Everything `run()` takes; the CLI's flags map onto these one to one. */
-export interface RunOptions {
+/** What `plan()` takes: where, which tasks, and settings that win over the files. */
+export interface PlanOptions {
   /** A directory inside the repository; defaults to the current one. */
   cwd?: string;
   ids?: string[];
@@ -13,6 +13,10 @@ export interface RunOptions {
   /** Settings that win over every file and the environment, as command-line flags do. */
   settings?: SettingsFile;
   env?: NodeJS.ProcessEnv;
+}
+
+/** Everything `run()` takes; the CLI's flags map onto these one to one. */
+export interface RunOptions extends PlanOptions {
   mode?: SchedulerMode;
   /** Groups of task ids run in order (`--batch "a,b" --batch "c"`). */
   batches?: string[][];
