@@ -83,6 +83,7 @@ export function summaryInput(result: RunResult): RunSummaryInput {
       ...(task.tokens ? { tokens: task.tokens } : {}),
       ...(task.cost !== undefined ? { cost: task.cost } : {}),
       ...(task.notStartedWhy ? { notStartedWhy: task.notStartedWhy } : {}),
+      attempts: task.attempts,
     })),
   };
 }

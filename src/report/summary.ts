@@ -26,6 +26,8 @@ export interface SummaryTask {
   cost?: number;
   /** Why a pending task never started: `run interrupted`, `stopped after t02 failed`. */
   notStartedWhy?: string;
+  /** Attempts made: a pending task with some was running when the run stopped. */
+  attempts?: number;
 }
 
 export interface SummaryOptions {
@@ -49,7 +51,12 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   if (count("failed") > 0) parts.push(c.red(`${count("failed")} failed`));
   if (count("skipped") > 0) parts.push(c.yellow(`${count("skipped")} skipped`));
   if (count("running") > 0) parts.push(`${count("running")} still running`);
-  if (count("pending") > 0) parts.push(`${count("pending")} not started`);
+  const stopped = result.tasks.filter(
+    (task) => task.status === "pending" && (task.attempts ?? 0) > 0,
+  );
+  if (stopped.length > 0) parts.push(`${stopped.length} stopped while running`);
+  if (count("pending") > stopped.length)
+    parts.push(`${count("pending") - stopped.length} not started`);
   const lines = [
     `${c.bold("Summary:")} ${parts.join(", ")} ${c.dim(`(${formatDuration(result.durationMs)})`)}`,
   ];
@@ -66,7 +73,12 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
       const why = detailText(task.detail) ?? reasonText(task.reason);
       lines.push(`  ${c.yellow(SYMBOL.skipped)} ${task.id} skipped${why ? `: ${c.dim(why)}` : ""}`);
     } else if (task.status === "pending" || task.status === "running") {
-      const label = task.status === "pending" ? "not started" : "still running";
+      const label =
+        task.status === "running"
+          ? "still running"
+          : (task.attempts ?? 0) > 0
+            ? "stopped while running"
+            : "not started";
       const why = task.notStartedWhy === undefined ? undefined : detailText(task.notStartedWhy);
       lines.push(`  ${c.dim(SYMBOL.pending)} ${task.id} ${label}${why ? `: ${c.dim(why)}` : ""}`);
     }

@@ -81,6 +81,25 @@ describe("formatSummary", () => {
     );
   });
 
+  it("tells a task stopped while its agent ran from one that never started", () => {
+    const summary = formatSummary(
+      {
+        ...base,
+        durationMs: 3_000,
+        tasks: [
+          { id: "a", status: "pending", attempts: 1, notStartedWhy: "interrupted" },
+          { id: "b", status: "pending", attempts: 0, notStartedWhy: "interrupted" },
+        ],
+      },
+      { color: false },
+    );
+    expect(summary.split("\n").slice(0, 3)).toEqual([
+      "Summary: 0 done, 1 stopped while running, 1 not started (3s)",
+      "  · a stopped while running: interrupted",
+      "  · b not started: interrupted",
+    ]);
+  });
+
   it("totals tokens and cost when any task reported them", () => {
     const summary = formatSummary(
       {
