@@ -69,7 +69,8 @@ export class Git {
 
   async run(args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
     const cwd = opts.cwd ?? this.root;
-    const { execa } = await (execaModule ??= import("execa"));
+    execaModule ??= import("execa");
+    const { execa } = await execaModule;
     const result = await execa("git", ["--no-pager", ...args], {
       cwd,
       env: gitEnv(opts.env),

@@ -17,6 +17,7 @@ import { resolveCommit } from "../git/repo.js";
 import { addLane, dropLaneFolder, laneBranchName, lanePath, pruneLanes } from "../git/worktrees.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
+import { procInfo } from "../state/proc.js";
 import {
   countStatuses,
   emptyTaskState,
@@ -104,7 +105,12 @@ export class Orchestrator {
         ...(prepared.batches ? { batches: prepared.batches } : {}),
       },
     );
-    Object.assign(state, { status: "running", pid: process.pid, finishedAt: undefined });
+    Object.assign(state, {
+      status: "running",
+      pid: process.pid,
+      pidStartTicks: procInfo(process.pid)?.startTicks,
+      finishedAt: undefined,
+    });
     this.attemptsBefore = new Map(state.order.map((id) => [id, state.tasks[id]?.attempts ?? 0]));
     this.throttle = new Throttle(this.scheduler.concurrency);
     this.byPriority = [...plan.tasks].sort((a, b) => b.priority - a.priority);

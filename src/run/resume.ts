@@ -15,6 +15,7 @@ import {
   readRunState,
   runStatePath,
 } from "../state/run-state.js";
+import { isRunLive } from "../state/runs.js";
 import type { RunOptions } from "./options.js";
 import { Orchestrator } from "./orchestrator.js";
 import { prepareRun } from "./prepare.js";
@@ -58,7 +59,7 @@ export async function findResumableRun(repoRoot: string, runId?: string): Promis
 
 /** Whether the run's orchestrator is still alive (then it must not be resumed). */
 export function isOrchestratorAlive(state: RunState): boolean {
-  return state.pid !== process.pid && isProcessAlive(state.pid);
+  return state.pid !== process.pid && isRunLive(state);
 }
 
 /**

@@ -51,6 +51,8 @@ export interface RunState {
   status: RunStatus;
   /** The orchestrator process, for the lock and for `lanes status`. */
   pid: number;
+  /** Its start time in clock ticks (/proc): with the pid, tells it from a process reusing the pid. */
+  pidStartTicks?: number | undefined;
   startedAt: number;
   finishedAt: number | undefined;
   repoRoot: string;

@@ -73,10 +73,11 @@ function isWriter(pid: number, writtenAt: number): boolean {
  * time check for resumed runs; without it `startedAt` is used.
  */
 export function isRunLive(
-  state: Pick<RunState, "status" | "pid" | "startedAt">,
+  state: Pick<RunState, "status" | "pid" | "startedAt" | "pidStartTicks">,
   writtenAt?: number,
 ): boolean {
   if (state.status !== "running") return false;
+  if (state.pidStartTicks !== undefined) return isProcessAlive(state.pid, state.pidStartTicks);
   return isWriter(state.pid, Math.max(state.startedAt ?? 0, writtenAt ?? 0));
 }
 
