@@ -7,7 +7,7 @@ import { findRepoRoot } from "./git/repo.js";
 import type { PlanOptions, RunOptions } from "./run/options.js";
 import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
-import { prepareRun } from "./run/prepare.js";
+import { nothingToRun, prepareRun } from "./run/prepare.js";
 import type { RunResult } from "./run/result.js";
 import { settleUnfinishedRun } from "./run/unfinished.js";
 import { acquireRepoLock } from "./state/lock.js";
@@ -60,6 +60,7 @@ export type { RunResult, TaskResult } from "./run/result.js";
  */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
   const prepared = await prepareRun(options);
+  if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
   const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
   try {
     await settleUnfinishedRun(

@@ -19,6 +19,7 @@ import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
 import type { RunOptions } from "./options.js";
 import { type Plan, planTasks } from "./plan.js";
+import type { RunResult } from "./result.js";
 
 /** Everything a run needs, checked before anything is started or written. */
 export interface PreparedRun {
@@ -217,5 +218,31 @@ export async function prepareRun(
     worktreeRoot: root,
     timeoutMs: parseDuration(settings.timeout)!,
     graceMs: parseDuration(settings.gracePeriod)!,
+  };
+}
+
+/**
+ * The outcome of a run with nothing to do: no run id, branch or folder is made for it, so that
+ * running again after everything is done leaves nothing to clean up.
+ */
+export function nothingToRun(prepared: PreparedRun): RunResult {
+  const { plan } = prepared;
+  const nothingToRun =
+    prepared.tasks.size === 0
+      ? "no task files in .lanes/tasks (`lanes init` writes an example)"
+      : plan.already_done.length > 0
+        ? `every selected task is done already (${plan.already_done.join(", ")})`
+        : "every task is done already";
+  return {
+    runId: "",
+    status: "done",
+    exitCode: 0,
+    integrationBranch: "",
+    baseBranch: prepared.baseBranch,
+    baseCommit: prepared.baseCommit,
+    landed: false,
+    durationMs: 0,
+    tasks: [],
+    nothingToRun,
   };
 }

@@ -29,6 +29,8 @@ export interface RunResult {
   landed: boolean;
   durationMs: number;
   tasks: TaskResult[];
+  /** Set when the selection held no unfinished task: why, and then no run was made at all. */
+  nothingToRun?: string;
 }
 
 export function buildResult(

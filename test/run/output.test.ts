@@ -1,5 +1,7 @@
 // What `lanes run` prints: NDJSON only on stdout with --json, prefixed agent lines with --stream,
 // one plain line per event without a TTY, and no escape codes under NO_COLOR.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { readRun, runRepo } from "./helpers.js";
@@ -90,5 +92,20 @@ describe("lanes run: output", () => {
     expect(result.stdout).not.toContain(ESC);
     expect(result.stderr).not.toContain(ESC);
     expect(result.stdout).toMatch(/^Summary: 2 done \(/m);
+  });
+});
+
+describe("lanes run with nothing to do", () => {
+  it("says so and makes no run, branch or folder", async () => {
+    const repo = await runRepo({
+      tasks: {},
+      files: { ".lanes/tasks/a.md": "---\ntitle: A\nstatus: done\n---\nDone already.\n" },
+    });
+    const result = await runCli(["run"], { cwd: repo.root });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toBe("Nothing to run: every task is done already.\n");
+    expect(existsSync(path.join(repo.root, ".lanes", "runs"))).toBe(false);
+    const branches = await repo.repo.git.run(["for-each-ref", "refs/heads/lanes/"]);
+    expect(branches.stdout).toBe("");
   });
 });

@@ -95,6 +95,12 @@ export async function runWithReporting(
       },
     });
     reporting.stop();
+    if (result.nothingToRun) {
+      (flags.json ? process.stderr : process.stdout).write(
+        `Nothing to run: ${result.nothingToRun}.\n`,
+      );
+      return result.exitCode;
+    }
     const summary = formatSummary(summaryInput(result), { color: useColor(process.stdout) });
     (flags.json ? process.stderr : process.stdout).write(summary);
     return result.exitCode;
