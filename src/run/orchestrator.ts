@@ -380,7 +380,7 @@ export class Orchestrator {
       }
       failure = isSuccess(result) ? undefined : classifyAttempt(result, signals);
     } catch (error) {
-      failure = { reason: "git", detail: (error as Error).message, retryable: false };
+      failure = { reason: "git", detail: errorDetail(error), retryable: false };
     } finally {
       this.controllers.delete(id);
     }
@@ -590,7 +590,7 @@ export class Orchestrator {
       void this.store.save();
     } catch (error) {
       resolveHead(undefined);
-      const detail = error instanceof LanesError ? error.message : String(error);
+      const detail = errorDetail(error);
       this.postFailure(id, attempt, { reason: "git", detail, retryable: false });
     }
   }
@@ -721,6 +721,13 @@ export class Orchestrator {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An error that fails a task, as its detail: the message and, for lanes' own, what to do. */
+function errorDetail(error: unknown): string {
+  if (error instanceof LanesError)
+    return error.hint ? `${error.message} (${error.hint})` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
 
 /** `.lanes/runs/` ignores itself, so run state never shows up in `git status`. */
 async function ensureRunsIgnored(repoRoot: string): Promise<void> {

@@ -145,7 +145,9 @@ describe("git: a folder where a lane goes", () => {
     const { id, state } = await readRun(repo.root);
     expect(state.tasks.a?.status).toBe("failed");
     expect(state.tasks.a?.reason).toBe("git");
-    expect(state.tasks.a?.detail).toBe(`${lane} already exists and is not a lane of ${repo.root}`);
+    expect(state.tasks.a?.detail).toBe(
+      `${lane} already exists and is not a lane of ${repo.root} (move or delete it, or set worktreeDir to another folder)`,
+    );
     expect(result.stdout).toContain(`✗ a failed (`);
     expect(state.tasks.b?.status).toBe("done");
     expect(readStarts(repo.startsFile).map((s) => s.task)).toEqual(["b"]);
@@ -174,7 +176,7 @@ describe("git: a folder where a lane goes", () => {
     const { id, state } = await readRun(repo.root);
     expect(state.tasks.a?.reason).toBe("git");
     expect(state.tasks.a?.detail).toBe(
-      `refusing to use ${lane}: it leads to ${target}, which is not inside ${path.dirname(lane)}`,
+      `refusing to use ${lane}: it leads to ${target}, which is not inside ${path.dirname(lane)} (remove the link; lanes creates its worktrees itself)`,
     );
     expect(readStarts(repo.startsFile)).toEqual([]);
     expect(await readlink(lane)).toBe(target);
