@@ -4,11 +4,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, expect } from "vitest";
-import { CLI, type TempRepo } from "../helpers/cli.js";
+import { CLI, cliEnv, type TempRepo } from "../helpers/cli.js";
 import { git, type RunRepo } from "../run/helpers.js";
 
 export const FAULT_AGENT = path.join(import.meta.dirname, "fixtures", "fault-agent.mjs");
@@ -91,20 +90,6 @@ export async function worktreePaths(repo: TempRepo): Promise<string[]> {
 
 export async function expectOnlyMainCheckout(repo: TempRepo): Promise<void> {
   expect(await worktreePaths(repo)).toEqual([repo.root]);
-}
-
-/** The environment tests give the CLI (as test/helpers/cli.ts builds it), plus `extra`. */
-function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  delete env.CI;
-  for (const name of Object.keys(env)) {
-    if (name.startsWith("LANES_") || name.startsWith("GIT_")) delete env[name];
-  }
-  const noUser = path.join(os.tmpdir(), "lanes-tests-no-user-settings", "settings.json");
-  Object.assign(env, { NO_COLOR: "1", LANES_USER_SETTINGS: noUser }, extra);
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 }
 
 export interface Started {

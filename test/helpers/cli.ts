@@ -32,7 +32,8 @@ const GIT_REPO_ENV = ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_
 /** A user settings file that never exists, so that the developer's own settings stay out of tests. */
 const NO_USER_SETTINGS = path.join(os.tmpdir(), "lanes-tests-no-user-settings", "settings.json");
 
-function cliEnv(extra: RunCliOptions["env"] = {}): Record<string, string> {
+/** The environment the CLI gets in tests: no CI, no LANES_* or repository-pointing GIT_* leaking in. */
+export function cliEnv(extra: RunCliOptions["env"] = {}): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.CI; // CI unset: the terminal code path is the one under test, as for a user.
   for (const name of Object.keys(env)) {

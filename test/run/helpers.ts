@@ -4,14 +4,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach } from "vitest";
 import type { LanesEvent } from "../../src/index.js";
 import type { RunState } from "../../src/state/run-state.js";
 import { isAlive } from "../agents/helpers.js";
-import { CLI, PROJECT_ROOT, type TempRepo, tempRepo } from "../helpers/cli.js";
+import { CLI, cliEnv, PROJECT_ROOT, type TempRepo, tempRepo } from "../helpers/cli.js";
 
 export { isAlive };
 export const SCRIPTED_AGENT = path.join(PROJECT_ROOT, "dist", "agents", "scripted-agent.js");
@@ -244,20 +243,6 @@ export async function saw(repo: TempRepo, rev: string, id: string): Promise<stri
   const text = await git(repo, ["show", `${rev}:lanes-out/${id}.txt`]);
   const line = text.split("\n").find((l) => l.startsWith("saw:")) ?? "";
   return line.slice("saw:".length).trim().split(",").filter(Boolean);
-}
-
-/** The environment the CLI sees in tests, as test/helpers/cli.ts builds it for runCli. */
-function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const env: Record<string, string | undefined> = { ...process.env };
-  delete env.CI;
-  for (const name of Object.keys(env)) {
-    if (name.startsWith("LANES_") || name.startsWith("GIT_")) delete env[name];
-  }
-  const noUser = path.join(os.tmpdir(), "lanes-tests-no-user-settings", "settings.json");
-  Object.assign(env, { NO_COLOR: "1", LANES_USER_SETTINGS: noUser }, extra);
-  return Object.fromEntries(
-    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
-  );
 }
 
 export interface Spawned {
