@@ -1,13 +1,9 @@
-// Shared by the fault suite: the misbehaving fixture agent, lanes started without waiting (for
-// signals and memory sampling), and the two checks every fault ends with: no process of the run
-// is left (by its LANES_RUN_ID marker in /proc/*/environ), and no worktree but the main checkout.
-import { type ChildProcess, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterEach, expect } from "vitest";
-import { CLI, cliEnv, type TempRepo } from "../helpers/cli.js";
+import { expect } from "vitest";
+import type { TempRepo } from "../helpers/cli.js";
 import { git, type RunRepo } from "../run/helpers.js";
 
 export const FAULT_AGENT = path.join(import.meta.dirname, "fixtures", "fault-agent.mjs");
@@ -92,42 +88,7 @@ export async function expectOnlyMainCheckout(repo: TempRepo): Promise<void> {
   expect(await worktreePaths(repo)).toEqual([repo.root]);
 }
 
-export interface Started {
-  child: ChildProcess;
-  pid: number;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const started = new Set<ChildProcess>();
-
-afterEach(() => {
-  for (const child of started) if (child.exitCode === null) child.kill("SIGKILL");
-  started.clear();
-});
-
-/** Starts `lanes ...args` without waiting for it; SIGKILLed after the test if still running. */
-export function startCli(args: string[], cwd: string): Started {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd,
-    env: cliEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  started.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-  });
-  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, exited };
-}
+export { type StartedCli as Started, startCli } from "../helpers/cli.js";
 
 /** The first line of stderr that says what is wrong, and its `hint:` line (for docs/errors.md). */
 export function firstLines(stderr: string): string[] {

@@ -1,10 +1,12 @@
 // End-to-end helpers: run the built `lanes` binary as a user would (no shell, CI unset, no colour),
 // in throwaway git repositories, and take snapshots that show whether anything on disk changed.
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
+import { afterEach } from "vitest";
 import { makeRepo, type TestRepo } from "./git-repo.js";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
@@ -157,4 +159,47 @@ export async function snapshot(root: string): Promise<string> {
     ...(await listTree(worktrees, worktrees, false)),
   ];
   return `${sections.join("\n")}\n`;
+}
+
+export interface StartedCli {
+  child: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** The exit code or signal, and when it came. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+const startedClis = new Set<ChildProcess>();
+
+/** SIGKILL to every CLI `startCli` started that still runs: no test leaves lanes behind. */
+export function killStartedClis(): void {
+  for (const child of startedClis) if (child.exitCode === null) child.kill("SIGKILL");
+  startedClis.clear();
+}
+
+afterEach(killStartedClis);
+
+/** Starts `lanes ...args` without waiting for it (to interrupt it, or race it); never a shell. */
+export function startCli(args: readonly string[], cwd: string): StartedCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    env: cliEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  startedClis.add(child);
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
+    (resolve) => {
+      child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() }));
+    },
+  );
+  return { child, pid: child.pid!, stdout: () => out, stderr: () => err, exited };
 }

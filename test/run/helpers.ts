@@ -1,7 +1,3 @@
-// Shared setup for the end-to-end run tests: a committed repository with task files and a scripted
-// agent, readers for what a run leaves behind (run.json, events.ndjson, the agent's starts file),
-// and a way to start `lanes run` without waiting for it (for Ctrl-C).
-import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -10,7 +6,7 @@ import { afterEach } from "vitest";
 import type { LanesEvent } from "../../src/index.js";
 import type { RunState } from "../../src/state/run-state.js";
 import { isAlive } from "../agents/helpers.js";
-import { CLI, cliEnv, PROJECT_ROOT, type TempRepo, tempRepo } from "../helpers/cli.js";
+import { killStartedClis, PROJECT_ROOT, type TempRepo, tempRepo } from "../helpers/cli.js";
 
 export { isAlive };
 export const SCRIPTED_AGENT = path.join(PROJECT_ROOT, "dist", "agents", "scripted-agent.js");
@@ -62,12 +58,10 @@ export function taskFile(id: string, spec: TaskSpec): string {
 }
 
 const repos: TempRepo[] = [];
-const children = new Set<ChildProcess>();
 
 afterEach(async () => {
   // A failing test must leave nothing behind: lanes itself, then every agent it started.
-  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
-  children.clear();
+  killStartedClis();
   for (const repo of repos.splice(0)) {
     const starts = path.join(repo.dir, "starts.txt");
     for (const start of readStarts(starts)) {
@@ -245,34 +239,4 @@ export async function saw(repo: TempRepo, rev: string, id: string): Promise<stri
   return line.slice("saw:".length).trim().split(",").filter(Boolean);
 }
 
-export interface Spawned {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  /** Resolves with the exit code (or 128 + signal number style name) and when it came. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
-}
-
-/** Starts `lanes ...args` without waiting for it; killed after the test if still running. */
-export function spawnCli(args: string[], cwd: string): Spawned {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd,
-    env: cliEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(child);
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => {
-    out += chunk.toString();
-  });
-  child.stderr!.on("data", (chunk: Buffer) => {
-    err += chunk.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
-    (resolve) => {
-      child.once("exit", (code, signal) => resolve({ code, signal, at: Date.now() }));
-    },
-  );
-  return { child, stdout: () => out, stderr: () => err, exited };
-}
+export { type StartedCli as Spawned, startCli as spawnCli } from "../helpers/cli.js";
