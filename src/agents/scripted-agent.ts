@@ -15,7 +15,8 @@ import { writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-interface Step {
+/** What the agent does for one task; tests write these into LANES_SCRIPT_PLAN. */
+export interface Step {
   sleepMs?: number;
   /** Exit code at the end (default 0). */
   exit?: number;

@@ -3,6 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach } from "vitest";
+import type { Step } from "../../src/agents/scripted-agent.js";
 import type { LanesEvent } from "../../src/index.js";
 import type { RunState } from "../../src/state/run-state.js";
 import { isAlive } from "../agents/helpers.js";
@@ -13,20 +14,7 @@ export const SCRIPTED_AGENT = path.join(PROJECT_ROOT, "dist", "agents", "scripte
 export const TREE_AGENT = path.join(import.meta.dirname, "fixtures", "tree-agent.mjs");
 export const DIST_INDEX = path.join(PROJECT_ROOT, "dist", "index.js");
 
-/** One step of the scripted agent's plan (see the header of src/agents/scripted-agent.ts). */
-export interface Step {
-  sleepMs?: number;
-  exit?: number;
-  hang?: boolean;
-  files?: Record<string, string>;
-  failAttempts?: number;
-  noChanges?: boolean;
-  output?: string;
-  stderr?: string;
-  outputBytes?: number;
-  spawnChild?: boolean;
-  signal?: string;
-}
+export type { Step } from "../../src/agents/scripted-agent.js";
 
 export interface TaskSpec {
   deps?: string[];
