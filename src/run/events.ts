@@ -21,6 +21,9 @@ export type FailureReason =
   | "dependency"
   | "git";
 
+/** The steps of landing a task after its agent exited, in order. */
+export type LandingStep = "committing" | "verifying" | "merging";
+
 export interface TokenUsage {
   input: number;
   output: number;
@@ -66,6 +69,11 @@ export type LanesEvent = Base &
         retryInMs: number | undefined;
       }
     | { type: "agent_exited"; taskId: string; attempt: number; durationMs: number; ok: boolean }
+    /**
+     * What lanes does with a task whose agent has exited and freed its slot: the live view shows
+     * these apart from running agents. The step ends with `task_merged` or `task_finished`.
+     */
+    | { type: "task_step"; taskId: string; step: LandingStep }
     | { type: "task_merged"; taskId: string; commit: string }
     | {
         type: "task_finished";
