@@ -63,7 +63,7 @@ describe("lanes clean after a run with a failure", () => {
     );
     const run = await runCli(["run"], { cwd: repo.root });
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    [runId] = await runIds(repo);
+    [runId] = (await runIds(repo)) as [string];
     // Folders lanes did not create, inside its worktree folder: a plain one, and one whose .git
     // file points at another repository's worktree records.
     await mkdir(path.join(laneRoot(repo), "unrelated"), { recursive: true });
@@ -157,7 +157,7 @@ describe("lanes clean with a dirty lane and a live run", () => {
     );
     const run = await runCli(["run"], { cwd: repo.root });
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    [runId] = await runIds(repo);
+    [runId] = (await runIds(repo)) as [string];
 
     // A live run: run.json names this test process (alive, started when it says) as its
     // orchestrator; it has a lane and an integration branch that would otherwise be removed.
