@@ -10,6 +10,7 @@ export type ErrorCode =
   | "E_TASK_FIELD"
   | "E_TASK_ID"
   | "E_TASK_DUPLICATE"
+  | "E_TASK_FILE"
   | "E_TASK_UNKNOWN_DEP"
   | "E_TASK_CYCLE"
   | "E_TASK_UNKNOWN"

@@ -44,5 +44,19 @@ export function parseFrontMatter(text: string, file: string): FrontMatter {
       hint: "fix the YAML syntax of the front matter (quote titles that contain ': ' or '#')",
     });
   }
-  return { data: document.toJS() ?? {}, body, yaml };
+  let data: unknown;
+  try {
+    // toJS expands aliases, refusing past yaml's own limit (an "alias bomb" of nested aliases).
+    data = document.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (cause) {
+    throw new LanesError(
+      "E_TASK_YAML",
+      `${file}: the front matter cannot be read: ${(cause as Error).message}`,
+      {
+        hint: "write the front matter as plain keys and values, without YAML aliases (*name)",
+        cause,
+      },
+    );
+  }
+  return { data, body, yaml };
 }

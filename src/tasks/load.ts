@@ -1,8 +1,9 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
 import { validateGraph } from "../graph/graph.js";
+import { findTaskFiles } from "./files.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { estimateMs, TaskFrontMatterSchema } from "./schema.js";
 import { laneNameProblem, TASK_ID_PATTERN, type Task } from "./task.js";
@@ -49,21 +50,6 @@ export function parseTask(text: string, file: string): Task {
   return task;
 }
 
-/** Every `*.md` below the tasks folder, sorted, so that the order of tasks is stable. */
-async function taskFiles(dir: string): Promise<string[]> {
-  let entries: string[];
-  try {
-    entries = await readdir(dir, { recursive: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-  return entries
-    .filter((entry) => entry.endsWith(".md") && !path.basename(entry).startsWith("."))
-    .sort()
-    .map((entry) => path.join(dir, entry));
-}
-
 /**
  * Reads files a few at a time. One at a time leaves the process idle between the thread pool's
  * open/stat/read/close round trips (half the time of planning 2,000 tasks); all at once could run
@@ -90,7 +76,7 @@ export async function loadTasks(repoRoot: string): Promise<Task[]> {
   const dir = path.join(repoRoot, TASKS_DIR);
   const tasks: Task[] = [];
   const fileOf = new Map<string, string>();
-  const files = await taskFiles(dir);
+  const files = await findTaskFiles(repoRoot, dir);
   const texts = await readAll(files);
   for (const [index, file] of files.entries()) {
     const relative = path.relative(repoRoot, file);
