@@ -46,7 +46,10 @@ async function expectRefused(repo: TempRepo, message: RegExp): Promise<void> {
 
 describe("task files that are not files", () => {
   it("refuses .lanes/tasks when it is a file", async () => {
-    const repo = await tempRepo({ ".lanes/settings.json": "{}\n", ".lanes/tasks": "not a folder\n" });
+    const repo = await tempRepo({
+      ".lanes/settings.json": "{}\n",
+      ".lanes/tasks": "not a folder\n",
+    });
     repos.push(repo);
     await expectRefused(repo, /\.lanes\/tasks is not a folder/);
   });
@@ -55,7 +58,10 @@ describe("task files that are not files", () => {
     const repo = await repoWith();
     await mkdir(path.join(repo.root, ".lanes", "tasks", "odd.md"));
     await writeFile(path.join(repo.root, ".lanes", "tasks", "odd.md", "inner.txt"), "x\n");
-    await expectRefused(repo, /\.lanes\/tasks\/odd\.md is a folder, where a task file was expected/);
+    await expectRefused(
+      repo,
+      /\.lanes\/tasks\/odd\.md is a folder, where a task file was expected/,
+    );
   });
 
   it("refuses a dangling link where a task file should be", async () => {
@@ -73,7 +79,10 @@ describe("links out of the repository", () => {
     await writeFile(target, text);
     const repo = await repoWith();
     await symlink(target, path.join(repo.root, ".lanes", "tasks", "linked.md"));
-    await expectRefused(repo, /linked\.md: the link leads outside the repository, to .*elsewhere\.md/);
+    await expectRefused(
+      repo,
+      /linked\.md: the link leads outside the repository, to .*elsewhere\.md/,
+    );
     expect(await readFile(target, "utf8")).toBe(text);
   });
 
