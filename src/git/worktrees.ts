@@ -1,6 +1,7 @@
 // Lanes on disk: where each task's worktree and branch live, and creating/removing them safely
 // (inside the folder lanes owns, through the repository queue, recovering from killed runs).
-import { lstat, mkdir, readFile, realpath, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { lstat, mkdir, readdir, readFile, realpath, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
 import { assertRefName, branchExists, headCommit } from "./repo.js";
@@ -288,18 +289,63 @@ export async function prune(git: Git): Promise<void> {
 }
 
 /**
+ * A lane folder on its way out is first renamed to `<root>/.trash-<name>-<random>` (one atomic
+ * rename on the same disk), then deleted. A kill at any instant therefore leaves either the
+ * whole lane, which lanes recognises as its own, or a trash folder, which no task id can name
+ * (ids never start with "."): never a half-deleted lane (its `.git` file gone first) that would
+ * block the task's next run. `sweepTrash` deletes what a killed deletion left.
+ */
+const TRASH_PREFIX = ".trash-";
+
+/** Whether a name in the worktree folder is a lane folder on its way out. */
+export function isTrashName(name: string): boolean {
+  return name.startsWith(TRASH_PREFIX);
+}
+
+/**
  * Deletes a merged lane's folder without git, so that nothing waits on the repository's queue;
  * `pruneLanes` later forgets the worktree in git and deletes the branches, in one go.
  */
 export async function dropLaneFolder(root: string, lanePathToDrop: string): Promise<void> {
   const lane = path.resolve(lanePathToDrop);
   assertInside(root, lane);
-  await rm(lane, { recursive: true, force: true });
+  const trash = path.join(
+    path.dirname(lane),
+    `${TRASH_PREFIX}${path.basename(lane)}-${randomBytes(4).toString("hex")}`,
+  );
+  try {
+    await rename(lane, trash);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  await rm(trash, { recursive: true, force: true });
 }
 
-/** Forgets worktrees whose folders are gone and deletes the given lane branches. */
-export async function pruneLanes(git: Git, branches: readonly string[]): Promise<void> {
+/** Deletes the trash folders that a killed deletion left in the worktree folder. */
+export async function sweepTrash(root: string): Promise<string[]> {
+  const names = await readdir(root).catch(() => [] as string[]);
+  const swept: string[] = [];
+  for (const name of names.filter(isTrashName)) {
+    const trash = path.join(root, name);
+    assertInside(root, trash);
+    await rm(trash, { recursive: true, force: true });
+    swept.push(trash);
+  }
+  return swept;
+}
+
+/**
+ * Forgets worktrees whose folders are gone and deletes the given lane branches; deletes what a
+ * killed earlier deletion left in the worktree folder `root`.
+ */
+export async function pruneLanes(
+  git: Git,
+  branches: readonly string[],
+  root?: string,
+): Promise<void> {
   for (const branch of branches) assertRefName(branch);
+  if (root) await sweepTrash(root);
   await git.exclusive(async () => {
     await git.run(["worktree", "prune"]);
     // One process for every branch; a branch already gone is no error.

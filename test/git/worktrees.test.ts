@@ -1,14 +1,16 @@
 // Lanes on disk: parallel creation through the queue, the folder boundary, leftovers, removal.
 import { existsSync } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { branchExists, headCommit } from "../../src/git/repo.js";
 import {
   addLane,
+  dropLaneFolder,
   laneBranchName,
   lanePath,
   listWorktrees,
+  pruneLanes,
   removeLane,
   worktreeRoot,
 } from "../../src/git/worktrees.js";
@@ -131,5 +133,31 @@ describe("removeLane", () => {
     expect(await branchExists(repo.git, "lanes/t01")).toBe(false);
     await removeLane(repo.git, lane.path, { deleteBranch: true, branch: "lanes/t01" });
     expect(await listWorktrees(repo.git)).toHaveLength(1);
+  });
+});
+
+describe("dropping a merged lane's folder", () => {
+  it("leaves nothing, and a kill in the middle leaves a trash folder the next prune deletes", async () => {
+    const { repo, root, add } = await setup();
+    const lane = await add("done");
+    await writeFile(path.join(lane.path, "work.txt"), "merged\n");
+    await dropLaneFolder(root, lane.path);
+    expect(await readdir(root)).toEqual([]);
+
+    // What a kill -9 during a deletion leaves: the renamed folder, partly deleted, no .git file.
+    const half = path.join(root, ".trash-other-0a1b2c3d");
+    await mkdir(path.join(half, "src"), { recursive: true });
+    await writeFile(path.join(half, "src", "left.txt"), "half\n");
+    const next = await add("other");
+    expect(next.path).toBe(lanePath(root, "other"));
+    await pruneLanes(repo.git, [], root);
+    expect(existsSync(half)).toBe(false);
+    expect(await readdir(root)).toEqual(["other"]);
+  });
+
+  it("is no error for a folder already gone", async () => {
+    const { root } = await setup();
+    await mkdir(root, { recursive: true });
+    await expect(dropLaneFolder(root, lanePath(root, "never"))).resolves.toBeUndefined();
   });
 });
