@@ -4,6 +4,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { spawnThroughHelper } from "./spawner.js";
 
 export interface GitRunOptions {
   /** Defaults to the repository root the Git was made for. */
@@ -47,6 +48,11 @@ function gitEnv(extra: Record<string, string> | undefined): Record<string, strin
     GIT_PAGER: "cat",
     GIT_EDITOR: "true",
     GIT_OPTIONAL_LOCKS: "0",
+    // No `git maintenance run --auto` after each of lanes' commits (a process per commit, and a
+    // gc competing with the agents); the run does one maintenance pass at its end instead.
+    GIT_CONFIG_COUNT: "1",
+    GIT_CONFIG_KEY_0: "maintenance.auto",
+    GIT_CONFIG_VALUE_0: "false",
     ...extra,
   };
 }
@@ -56,8 +62,11 @@ const tails = new Map<string, Promise<unknown>>();
 // Keys the current async call chain already holds, so nested exclusive() calls don't deadlock.
 const held = new AsyncLocalStorage<ReadonlySet<string>>();
 
-/** Loaded on the first git command, not at start-up: `lanes --help` needs no process library. */
-let execaModule: Promise<typeof import("execa")> | undefined;
+/** Strips one final newline, as a shell's `$(...)` would. */
+function stripFinalNewline(text: string): string {
+  if (text.endsWith("\r\n")) return text.slice(0, -2);
+  return text.endsWith("\n") ? text.slice(0, -1) : text;
+}
 
 export class Git {
   readonly root: string;
@@ -69,31 +78,32 @@ export class Git {
 
   async run(args: string[], opts: GitRunOptions = {}): Promise<GitResult> {
     const cwd = opts.cwd ?? this.root;
-    execaModule ??= import("execa");
-    const { execa } = await execaModule;
-    const result = await execa("git", ["--no-pager", ...args], {
+    const result = await spawnThroughHelper({
+      file: "git",
+      args: ["--no-pager", ...args],
       cwd,
       env: gitEnv(opts.env),
-      extendEnv: false,
       input: opts.input ?? "",
-      reject: false,
-      stripFinalNewline: !opts.raw,
     });
     const command = `git ${args.join(" ")}`;
     if (result.exitCode === undefined) {
-      throw new LanesError("E_GIT", `could not run ${command} in ${cwd}: ${result.shortMessage}`, {
+      throw new LanesError("E_GIT", `could not run ${command} in ${cwd}: ${result.error}`, {
         hint: "install git 2.38 or newer and make sure it is on PATH",
         exitCode: 1,
-        cause: result,
       });
     }
-    const out = { stdout: result.stdout, stderr: result.stderr, exitCode: result.exitCode };
+    const strip = opts.raw ? (text: string) => text : stripFinalNewline;
+    const out = {
+      stdout: strip(result.stdout),
+      stderr: strip(result.stderr),
+      exitCode: result.exitCode,
+    };
     if (out.exitCode !== 0 && !opts.allowFail) {
       const detail = (out.stderr || out.stdout).trim();
       throw new LanesError(
         "E_GIT",
         `${command} failed in ${cwd} (exit ${out.exitCode})${detail ? `: ${detail}` : ""}`,
-        { exitCode: 1, cause: result },
+        { exitCode: 1 },
       );
     }
     return out;
