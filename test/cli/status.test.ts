@@ -320,7 +320,7 @@ describe("lanes status after a run that stopped with tasks only pending", () => 
       env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
     });
     expect(run.exitCode, run.stdout + run.stderr).toBe(1);
-    [runId] = await runIds(repo);
+    runId = (await runIds(repo))[0]!;
   });
   afterAll(async () => {
     await repo?.cleanup();
