@@ -74,9 +74,26 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
   }
 }
 
+// Reading runs back, checking and setting up: what `lanes status`, `logs`, `clean`,
+// `run --dry-run` and `init` call, so that a program can do the same.
+export type { CleanAction, CleanOptions, CleanResult, KeptItem } from "./clean/clean.js";
+/** Removes what finished runs left behind; `dryRun` says what it would remove. */
+export { clean } from "./clean/clean.js";
+export type { InitEntry, InitOptions, InitResult } from "./init.js";
+/** Sets a repository up for lanes: settings, an example task, run data kept out of git. */
+export { init } from "./init.js";
+export type { LogChunk, LogsOptions } from "./logs/logs.js";
+/** A task's log as an async iterator of chunks; `follow` goes on while the task runs. */
+export { logs } from "./logs/logs.js";
+export type { CheckResult } from "./run/check.js";
+/** Every up-front check of a run (what `lanes run --dry-run` does), starting nothing. */
+export { check } from "./run/check.js";
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
 export { resume } from "./run/resume.js";
 export type { RunState, TaskState } from "./state/run-state.js";
 export type { FoundRun, RunSummary } from "./state/runs.js";
 /** The runs of a repository (newest first) and one run's recorded state, as `lanes status` reads them. */
 export { findRun, listRuns } from "./state/runs.js";
+export type { RunLeft, StatusJson, StatusOptions } from "./status/status.js";
+/** One run read back with what lanes derives from it: what `lanes status --json` prints. */
+export { status } from "./status/status.js";

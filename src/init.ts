@@ -33,15 +33,38 @@ async function writeIfMissing(file: string, content: string): Promise<boolean> {
 /** The ignore rule that keeps run state, events and logs out of git. */
 const RUNS_IGNORE = "runs/\n";
 
+/** One file or folder `init()` looked at, and what it did with it. */
+export interface InitEntry {
+  /** Relative to the repository root; a folder ends with `/`. */
+  path: string;
+  outcome: "created" | "updated" | "unchanged";
+  /** Why an existing file was updated. */
+  note?: string;
+}
+
+export interface InitOptions {
+  /** A directory inside the repository; defaults to the current one. */
+  cwd?: string;
+}
+
+export interface InitResult {
+  repoRoot: string;
+  /** In the order they were handled: settings, the ignore file, the tasks. */
+  entries: InitEntry[];
+}
+
 /**
  * `lanes init`: settings with `$schema`, one example task (only when there are no tasks yet),
  * and `.lanes/.gitignore`. Existing files are left as they are, so running it twice changes nothing.
  */
-export async function initProject(cwd: string): Promise<{ lines: string[] }> {
-  const repoRoot = await findRepoRoot(cwd);
-  const lines: string[] = [];
+export async function init(options: InitOptions = {}): Promise<InitResult> {
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  const entries: InitEntry[] = [];
   const report = (created: boolean, file: string) =>
-    lines.push(`${created ? "created" : "exists, unchanged"}  ${path.relative(repoRoot, file)}`);
+    entries.push({
+      path: path.relative(repoRoot, file),
+      outcome: created ? "created" : "unchanged",
+    });
 
   const settingsFile = path.join(repoRoot, PROJECT_SETTINGS);
   const settings = {
@@ -60,7 +83,11 @@ export async function initProject(cwd: string): Promise<{ lines: string[] }> {
   if (ignore === undefined) report(await writeIfMissing(ignoreFile, RUNS_IGNORE), ignoreFile);
   else if (!ignore.split(/\r?\n/).includes("runs/")) {
     await writeFile(ignoreFile, `${ignore.replace(/\n?$/, "\n")}${RUNS_IGNORE}`);
-    lines.push(`updated  ${path.relative(repoRoot, ignoreFile)} (ignores runs/)`);
+    entries.push({
+      path: path.relative(repoRoot, ignoreFile),
+      outcome: "updated",
+      note: "ignores runs/",
+    });
   } else report(false, ignoreFile);
 
   const tasksDir = path.join(repoRoot, TASKS_DIR);
@@ -70,8 +97,6 @@ export async function initProject(cwd: string): Promise<{ lines: string[] }> {
       await writeIfMissing(path.join(tasksDir, "example.md"), EXAMPLE_TASK),
       path.join(tasksDir, "example.md"),
     );
-  else lines.push(`exists, unchanged  ${path.relative(repoRoot, tasksDir)}/`);
-
-  lines.push("", "Next: edit the tasks in .lanes/tasks/, then `lanes plan` and `lanes run`.");
-  return { lines };
+  else entries.push({ path: `${path.relative(repoRoot, tasksDir)}/`, outcome: "unchanged" });
+  return { repoRoot, entries };
 }

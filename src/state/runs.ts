@@ -165,7 +165,11 @@ function describeRuns(runs: RunSummary[], max = 5): string {
  * runs that exist; E_STATE when the run's run.json is corrupt.
  */
 export async function findRun(repoRoot: string, runId?: string): Promise<FoundRun> {
-  const runs = await listRuns(repoRoot);
+  return pickRun(repoRoot, await listRuns(repoRoot), runId);
+}
+
+/** findRun over runs already listed (newest first), for callers that need the list too. */
+export function pickRun(repoRoot: string, runs: RunSummary[], runId?: string): FoundRun {
   if (runs.length === 0) {
     throw new LanesError("E_NO_RUN", `no runs yet in ${path.join(repoRoot, RUNS_DIR)}`, {
       hint: "start one with `lanes run` (or try `lanes demo`)",

@@ -79,6 +79,22 @@ describe("lanes logs", () => {
     expect(bad.stderr).toContain('Invalid --attempt value: "two"');
   });
 
+  it("names only the other logs, never the one it shows, with or without --follow", async () => {
+    for (const args of [
+      ["logs", "ok"],
+      ["logs", "ok", "--follow"],
+    ]) {
+      const result = await runCli(args, { cwd: repo.root });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr).toContain(`run ${runId}, task ok, exec attempt 1: `);
+      expect(result.stderr).not.toContain("(also:");
+    }
+    const flaky = await runCli(["logs", "flaky", "-f"], { cwd: repo.root });
+    expect(flaky.exitCode, flaky.stderr).toBe(0);
+    expect(flaky.stderr).toContain("exec attempt 2 (also: exec.1): ");
+    expect(flaky.stdout).toContain("[flaky] exec attempt 2: ");
+  });
+
   it("an unknown task, or a task without a log, exits 2 saying what exists", async () => {
     const unknown = await runCli(["logs", "nope"], { cwd: repo.root });
     expect(unknown.exitCode).toBe(2);

@@ -1,4 +1,5 @@
 // `lanes plan` end to end: the built binary in a temporary git repository with a known DAG.
+import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, snapshot, type TempRepo, tempRepo } from "../helpers/cli.js";
@@ -301,6 +302,42 @@ describe("lanes plan --json on a generated DAG", () => {
       expect(plan.cost.critical_path).toBe(max * 60_000);
     } finally {
       await generated.cleanup();
+    }
+  });
+});
+
+describe("lanes run --dry-run", () => {
+  it("checks everything, shows the plan, and starts or changes nothing", async () => {
+    const agent = { command: [process.execPath, "-e", "0"] };
+    const dry = await tempRepo({
+      ...KNOWN_DAG,
+      ".lanes/settings.json": JSON.stringify({ agent }),
+    });
+    try {
+      const before = await snapshot(dry.root);
+      const result = await runCli(["run", "--dry-run", "ui"], { cwd: dry.root });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toContain("Plan: 4 tasks in 3 waves");
+      expect(result.stdout).toContain("pulled in as unfinished dependencies: ");
+      expect(result.stdout).toContain(
+        "Dry run: every check passed; nothing was started or changed.",
+      );
+      const json = await runCli(["run", "--dry-run", "--json", "lint"], { cwd: dry.root });
+      expect(json.exitCode, json.stderr).toBe(0);
+      expect((JSON.parse(json.stdout) as PlanJson).tasks.map((t) => t.id)).toEqual(["lint"]);
+      expect(await snapshot(dry.root)).toBe(before);
+
+      // A check that fails is the error the run would give, exit 2.
+      await writeFile(
+        path.join(dry.root, ".lanes", "settings.json"),
+        JSON.stringify({ agent: { command: ["lanes-no-such-agent"] } }),
+      );
+      const missing = await runCli(["run", "--dry-run"], { cwd: dry.root });
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stdout).toBe("");
+      expect(missing.stderr).toContain("lanes-no-such-agent");
+    } finally {
+      await dry.cleanup();
     }
   });
 });

@@ -274,3 +274,72 @@ describe("lanes status", () => {
     }
   });
 });
+
+/**
+ * A stand-in for the `claude` CLI on PATH: it does the task and reports its token usage the way
+ * Claude Code does (stream-json), so that lanes' budget stops a run with tasks left pending.
+ */
+async function fakeClaude(dir: string): Promise<string> {
+  const bin = path.join(dir, "bin");
+  await mkdir(bin, { recursive: true });
+  const script = `#!${process.execPath}
+const fs = require("node:fs");
+process.stdin.resume();
+process.stdin.on("end", () => {
+  const id = process.env.LANES_TASK_ID;
+  fs.mkdirSync("lanes-out", { recursive: true });
+  fs.writeFileSync("lanes-out/" + id + ".txt", "done\\n");
+  const line = (event) => process.stdout.write(JSON.stringify(event) + "\\n");
+  line({ type: "system", subtype: "init", session_id: "session-" + id });
+  line({ type: "result", subtype: "success", is_error: false, result: "done",
+    usage: { input_tokens: 100, output_tokens: 20 }, total_cost_usd: 0.01 });
+});
+`;
+  await writeFile(path.join(bin, "claude"), script, { mode: 0o755 });
+  return bin;
+}
+
+describe("lanes status after a run that stopped with tasks only pending", () => {
+  let repo: TempRepo;
+  let runId: string;
+
+  beforeAll(async () => {
+    repo = await tempRepo({
+      ".lanes/tasks/first.md": "---\ntitle: First\n---\nDo first.\n",
+      ".lanes/tasks/second.md": "---\ntitle: Second\ndepends_on: [first]\n---\nDo second.\n",
+      ".lanes/settings.json": JSON.stringify({
+        agent: { preset: "claude", env: { IS_SANDBOX: "1" } },
+        concurrency: 1,
+        timeout: "1m",
+      }),
+    });
+    const bin = await fakeClaude(repo.dir);
+    // The token budget is spent by the first task: the second is held back, nothing failed.
+    const run = await runCli(["run", "--max-tokens", "1"], {
+      cwd: repo.root,
+      env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
+    });
+    expect(run.exitCode, run.stdout + run.stderr).toBe(1);
+    runId = (await runIds(repo))[0]!;
+  });
+  afterAll(async () => {
+    await repo?.cleanup();
+  });
+
+  it("suggests lanes resume, not --retry-failed, when nothing failed", async () => {
+    const json = JSON.parse(
+      (await runCli(["status", "--json"], { cwd: repo.root })).stdout,
+    ) as StatusJson;
+    expect(json).toMatchObject({ id: runId, status: "failed", live: false });
+    expect(json.tasks.first?.status).toBe("done");
+    expect(json.tasks.second).toMatchObject({ status: "pending", attempts: 0 });
+    expect(json.left).toMatchObject({ pending: 1, failed: 0, skipped: 0, tasks: ["second"] });
+    expect(json.left.next[0]).toBe(`lanes resume ${runId}`);
+
+    const text = await runCli(["status"], { cwd: repo.root });
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain("Left: 1 pending (1 of 2 done)");
+    expect(text.stdout).toContain(`next: lanes resume ${runId}\n`);
+    expect(text.stdout).not.toContain("--retry-failed");
+  });
+});

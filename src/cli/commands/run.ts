@@ -152,16 +152,13 @@ export function runCommand() {
     .action(async (ids, flags) => {
       const options = runOptionsFrom(ids, flags);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
-      const [{ run }, { prepareRun }] = await Promise.all([
-        import("../../index.js"),
-        import("../../run/prepare.js"),
-      ]);
+      const { run, check } = await import("../../index.js");
       if (flags.dryRun) {
-        const prepared = await prepareRun(options);
-        if (flags.json) process.stdout.write(`${JSON.stringify(prepared.plan, null, 2)}\n`);
+        const checked = await check(options);
+        if (flags.json) process.stdout.write(`${JSON.stringify(checked.plan, null, 2)}\n`);
         else
           process.stdout.write(
-            `${formatPlan(prepared.plan)}\nDry run: every check passed; nothing was started or changed.\n`,
+            `${formatPlan(checked.plan)}\nDry run: every check passed; nothing was started or changed.\n`,
           );
         return;
       }

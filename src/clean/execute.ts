@@ -1,0 +1,76 @@
+// Carries out a clean plan, item by item: one item that cannot go does not stop the rest.
+import { rm, rmdir } from "node:fs/promises";
+import path from "node:path";
+import type { Git } from "../git/runner.js";
+import { listWorktrees, prune, removeLane } from "../git/worktrees.js";
+import { RUNS_DIR } from "../state/run-state.js";
+import { isInside } from "./paths.js";
+import type { CleanAction, CleanPlan } from "./plan.js";
+
+export interface CleanReport {
+  done: CleanAction[];
+  failed: { action: CleanAction; error: string }[];
+  freedBytes: number;
+  pruned: boolean;
+}
+
+/** Carries out a plan's actions (and, when confirmed, its unmerged part), item by item. */
+export async function executeClean(
+  git: Git,
+  repoRoot: string,
+  plan: CleanPlan,
+  actions: CleanAction[],
+): Promise<CleanReport> {
+  const report: CleanReport = { done: [], failed: [], freedBytes: 0, pruned: false };
+  const attempt = async (action: CleanAction, work: () => Promise<void>) => {
+    try {
+      await work();
+      report.done.push(action);
+      if (action.kind !== "branch") report.freedBytes += action.bytes;
+    } catch (error) {
+      report.failed.push({ action, error: (error as Error).message });
+    }
+  };
+  for (const action of actions) {
+    if (action.kind !== "worktree") continue;
+    // removeLane checks again that the path is a worktree or a leftover lane of this repository.
+    await attempt(action, () => removeLane(git, action.path, { force: action.force }));
+  }
+  if (plan.prune) {
+    await prune(git);
+    report.pruned = true;
+  }
+  for (const root of plan.roots) {
+    await rmdir(root).catch(() => {}); // only when empty
+    if (path.basename(path.dirname(root)) === ".lanes-worktrees") {
+      await rmdir(path.dirname(root)).catch(() => {});
+    }
+  }
+  const checkedOut = new Set((await listWorktrees(git)).map((wt) => wt.branch).filter(Boolean));
+  for (const action of actions) {
+    if (action.kind !== "branch") continue;
+    await attempt(action, async () => {
+      if (checkedOut.has(action.name)) throw new Error(`${action.name} is checked out`);
+      // Deleted only if it still points where it was judged: a moved branch is not ours to drop.
+      await git.exclusive(() =>
+        git.run([
+          "update-ref",
+          "-m",
+          "lanes clean",
+          "-d",
+          `refs/heads/${action.name}`,
+          action.commit,
+        ]),
+      );
+    });
+  }
+  const runsDir = path.join(repoRoot, RUNS_DIR);
+  for (const action of actions) {
+    if (action.kind !== "run") continue;
+    await attempt(action, async () => {
+      if (!isInside(runsDir, action.dir)) throw new Error(`${action.dir} is not inside ${runsDir}`);
+      await rm(action.dir, { recursive: true, force: true });
+    });
+  }
+  return report;
+}
