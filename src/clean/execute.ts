@@ -33,6 +33,14 @@ export async function executeClean(
   };
   for (const action of actions) {
     if (action.kind !== "worktree") continue;
+    if (action.trash) {
+      await attempt(action, async () => {
+        if (!plan.roots.some((root) => isInside(root, action.path)))
+          throw new Error(`${action.path} is not inside a worktree folder of lanes`);
+        await rm(action.path, { recursive: true, force: true });
+      });
+      continue;
+    }
     // removeLane checks again that the path is a worktree or a leftover lane of this repository.
     await attempt(action, () => removeLane(git, action.path, { force: action.force }));
   }

@@ -7,7 +7,7 @@ import path from "node:path";
 import { LanesError } from "../errors.js";
 import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
-import { listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
+import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
 import { listRuns, lockedRunId } from "../state/runs.js";
 import { isInside, realOr } from "./paths.js";
 import {
@@ -152,6 +152,7 @@ export async function gatherCleanFacts(
   for (const wt of worktrees.slice(1)) byReal.set(await realOr(wt.path), wt); // [0] is the main checkout
   const lanes: LaneFolder[] = [];
   const foreign: CleanFacts["foreign"] = [];
+  const trash: CleanFacts["trash"] = [];
   const roots: string[] = [];
   const recorded = new Set(
     runs.map((run) => run.state?.worktreeRoot).filter((r): r is string => !!r),
@@ -179,6 +180,10 @@ export async function gatherCleanFacts(
     roots.push(root);
     for (const entry of entries) {
       const full = path.join(root, entry.name);
+      if (entry.isDirectory() && isTrashName(entry.name)) {
+        trash.push({ path: full, bytes: await diskUsage(full) });
+        continue;
+      }
       if (entry.isSymbolicLink()) {
         foreign.push({ path: full, why: "a symbolic link, not a lane" });
         continue;
@@ -218,6 +223,7 @@ export async function gatherCleanFacts(
     runs,
     lanes,
     foreign,
+    trash,
     roots,
     branches,
     prunable: worktrees.filter((wt) => wt.prunable).length,

@@ -50,6 +50,8 @@ export interface CleanFacts {
   lanes: LaneFolder[];
   /** Entries of a worktree folder that are not lanes of this repository: never touched. */
   foreign: { path: string; why: string }[];
+  /** Lane folders renamed for deletion whose deletion a kill interrupted (`.trash-*`). */
+  trash: { path: string; bytes: number }[];
   /** Worktree folders (recorded by runs) that exist. */
   roots: string[];
   branches: BranchFact[];
@@ -58,7 +60,15 @@ export interface CleanFacts {
 }
 
 export type CleanAction =
-  | { kind: "worktree"; path: string; force: boolean; bytes: number; why: string }
+  | {
+      kind: "worktree";
+      path: string;
+      force: boolean;
+      bytes: number;
+      why: string;
+      /** A renamed lane folder on its way out: deleted as a folder, git knows nothing of it. */
+      trash?: boolean;
+    }
   | { kind: "branch"; name: string; commit: string; why: string }
   | { kind: "run"; id: string; dir: string; bytes: number; why: string };
 
@@ -180,6 +190,16 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
       why: lane.registered ? `lane of ${lane.branch ?? "a detached HEAD"}` : "leftover lane folder",
     });
     removed.set(lane.path, "safe");
+  }
+  for (const trash of facts.trash) {
+    plan.actions.push({
+      kind: "worktree",
+      path: trash.path,
+      force: true,
+      bytes: trash.bytes,
+      why: "a merged lane's folder whose deletion was interrupted",
+      trash: true,
+    });
   }
   for (const foreign of facts.foreign) plan.kept.push({ what: foreign.path, why: foreign.why });
 

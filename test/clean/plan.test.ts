@@ -63,6 +63,7 @@ function facts(parts: Partial<CleanFacts>): CleanFacts {
     runs: [],
     lanes: [],
     foreign: [],
+    trash: [],
     roots: [ROOT],
     branches: [],
     prunable: 0,
@@ -96,6 +97,12 @@ interface Row {
 }
 
 const rows: Row[] = [
+  {
+    name: "a lane folder whose deletion a kill interrupted goes, forced",
+    facts: facts({ trash: [{ path: `${ROOT}/.trash-a-0a1b2c3d`, bytes: 10 }] }),
+    options: BASE,
+    expected: { remove: ["worktree:.trash-a-0a1b2c3d (force)"], unmerged: [], kept: [] },
+  },
   {
     name: "a finished run's clean lane and its merged branch go",
     facts: facts({

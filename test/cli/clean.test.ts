@@ -73,6 +73,9 @@ describe("lanes clean after a run with a failure", () => {
       path.join(laneRoot(repo), "other-repo", ".git"),
       `gitdir: ${path.join(repo.dir, "elsewhere", ".git", "worktrees", "other-repo")}\n`,
     );
+    // What a kill -9 in the middle of deleting a merged lane leaves: its renamed folder, half gone.
+    await mkdir(path.join(laneRoot(repo), ".trash-good-0a1b2c3d", "src"), { recursive: true });
+    await writeFile(path.join(laneRoot(repo), ".trash-good-0a1b2c3d", "src", "x.ts"), "half\n");
   });
   afterAll(async () => {
     await repo?.cleanup();
@@ -86,6 +89,10 @@ describe("lanes clean after a run with a failure", () => {
     expect(result.stderr).toBe("");
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/Removed worktree \.\.\/\.lanes-worktrees\/repo\/broken \(\d/);
+    expect(result.stdout).toMatch(
+      /Removed worktree \.\.\/\.lanes-worktrees\/repo\/\.trash-good-0a1b2c3d/,
+    );
+    expect(existsSync(path.join(laneRoot(repo), ".trash-good-0a1b2c3d"))).toBe(false);
     expect(result.stdout).toContain(
       "Kept branch lanes/broken: 1 commit not merged anywhere; --all deletes it",
     );
