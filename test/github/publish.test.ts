@@ -6,7 +6,8 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { LanesError } from "../../src/errors.js";
 import { Git } from "../../src/git/runner.js";
-import { upsertIssueComment } from "../../src/github/comments.js";
+import { createGithubClient } from "../../src/github/client.js";
+import { taskCommentBody, upsertIssueComment } from "../../src/github/comments.js";
 import { publishRunPr, publishTaskPr } from "../../src/github/pull-requests.js";
 import { pushBranch } from "../../src/github/push.js";
 import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
@@ -242,6 +243,25 @@ describe("publishTaskPr", () => {
     expect(limited.code).toBe("E_GITHUB_RATE_LIMIT");
     expect(limited.exitCode).toBe(1);
   });
+
+  it("a secondary rate limit fails at once with GitHub's paced client too, saying when to retry", async () => {
+    const server = await github();
+    server.secondaryRetryAfter = 600;
+    const paced = createGithubClient({
+      repository: { owner: "acme", name: "widgets", source: "GITHUB_REPOSITORY" },
+      apiUrl: server.url,
+      token: { value: server.token, source: "GITHUB_TOKEN" },
+    });
+    const error = await failure(
+      publishTaskPr({ client: paced, task: task(3, "Docs"), baseBranch: "main", runId: "r" }),
+    );
+    expect(error.code).toBe("E_GITHUB_RATE_LIMIT");
+    expect(error.message).toContain(
+      "GitHub's secondary rate limit stopped a pull request from lanes/3-docs into main",
+    );
+    expect(error.hint).toBe("retry after 600 s, with fewer tasks at once");
+    expect(server.requests.filter((request) => request.method === "POST")).toHaveLength(1);
+  });
 });
 
 describe("publishRunPr", () => {
@@ -313,5 +333,38 @@ describe("upsertIssueComment", () => {
       `the comments of issue #9 not found in acme/widgets at ${server.url}`,
     );
     expect(error.exitCode).toBe(1);
+  });
+});
+
+describe("taskCommentBody", () => {
+  const where = { runId: "r7", branch: "lanes/3-docs" };
+  it("says where the task is: started, done with its pull request, failed with the log's end", () => {
+    expect(taskCommentBody({ state: "started", ...where })).toBe(
+      "**lanes** is working on this issue (run `r7`, branch `lanes/3-docs`).",
+    );
+    expect(
+      taskCommentBody({ state: "done", ...where, pullRequestUrl: "https://github.test/pull/9" }),
+    ).toBe(
+      "**lanes** finished this issue (run `r7`, branch `lanes/3-docs`): https://github.test/pull/9",
+    );
+    expect(
+      taskCommentBody({
+        state: "failed",
+        ...where,
+        reason: "verify failed",
+        logTail: "FAIL test/a.test.ts\n```\n",
+      }),
+    ).toBe(
+      [
+        "**lanes** could not finish this issue (run `r7`, branch `lanes/3-docs`): verify failed. The branch is kept.",
+        "",
+        "Last lines of the log:",
+        "",
+        "```",
+        "FAIL test/a.test.ts",
+        "'''",
+        "```",
+      ].join("\n"),
+    );
   });
 });

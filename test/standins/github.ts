@@ -78,6 +78,8 @@ export interface GithubStandin {
   dependenciesApi: boolean;
   /** While set, every request gets 403 rate limit with this reset (epoch seconds). */
   rateLimitResetAt: number | undefined;
+  /** While set, every write gets 403 secondary rate limit with this `retry-after` (seconds). */
+  secondaryRetryAfter: number | undefined;
   addIssue(seed: IssueSeed): StandinIssue;
   close(): Promise<void>;
 }
@@ -297,7 +299,7 @@ function route(state: State, response: ServerResponse, request: RecordedRequest)
       {
         message: "API rate limit exceeded for user ID 1.",
         documentation_url:
-          "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+          "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting",
         status: "403",
       },
       {
@@ -305,6 +307,21 @@ function route(state: State, response: ServerResponse, request: RecordedRequest)
         "x-ratelimit-used": String(RATE_LIMIT),
         "x-ratelimit-reset": String(self.rateLimitResetAt),
       },
+    );
+    return;
+  }
+  if (self.secondaryRetryAfter !== undefined && request.method !== "GET") {
+    send(
+      response,
+      403,
+      {
+        message:
+          "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        documentation_url:
+          "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        status: "403",
+      },
+      { "retry-after": String(self.secondaryRetryAfter) },
     );
     return;
   }
@@ -527,6 +544,7 @@ export async function startGithubStandin(
     comments: state.comments,
     dependenciesApi: options.dependenciesApi ?? true,
     rateLimitResetAt: undefined,
+    secondaryRetryAfter: undefined,
     addIssue(seed) {
       const issue: StandinIssue = {
         number: seed.number,
