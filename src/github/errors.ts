@@ -33,19 +33,22 @@ function header(failure: HttpFailure, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
-/** GitHub's own explanation (`Bad credentials`, `Validation Failed: A pull request already exists`). */
+/** One entry of a 422's `errors`: its message, or `head invalid` from its field and code. */
+function detail(item: unknown): string | undefined {
+  if (typeof item !== "object" || item === null) return undefined;
+  const { message, field, code } = item as { message?: unknown; field?: unknown; code?: unknown };
+  if (typeof message === "string") return message;
+  if (typeof field === "string") return `${field} ${typeof code === "string" ? code : "invalid"}`;
+  return undefined;
+}
+
+/** GitHub's own explanation (`Bad credentials`, `Validation Failed: head invalid`). */
 function apiMessage(failure: HttpFailure): string {
   const data = failure.response?.data;
   if (typeof data === "object" && data !== null) {
     const { message, errors } = data as { message?: unknown; errors?: unknown };
     const details = Array.isArray(errors)
-      ? errors
-          .map((item) =>
-            typeof item === "object" && item !== null && "message" in item
-              ? String((item as { message: unknown }).message)
-              : undefined,
-          )
-          .filter((text): text is string => text !== undefined)
+      ? errors.map(detail).filter((text): text is string => text !== undefined)
       : [];
     if (typeof message === "string") {
       return details.length > 0 ? `${message}: ${details.join("; ")}` : message;

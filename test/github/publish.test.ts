@@ -264,6 +264,33 @@ describe("publishTaskPr", () => {
   });
 });
 
+describe("push, then publish, against a bare origin that plays GitHub's git side", () => {
+  it("a branch never pushed is refused; pushed, its PR opens; a stacked PR's diff is its own work", async () => {
+    const { repo, origin } = await repoWithOrigin();
+    const server = await standin({ origin: path.join(repo.dir, "origin.git") });
+    const client = testClient(server);
+    await commitOnBranch(repo, "lanes/1-add-parser", { "parser.ts": "parse\n" });
+    const first = { client, task: task(1, "Add parser"), baseBranch: "main", runId: "r" };
+    const unpushed = await failure(publishTaskPr(first));
+    expect(unpushed.message).toBe(
+      "GitHub refused a pull request from lanes/1-add-parser into main in acme/widgets (422 Validation Failed: head invalid)",
+    );
+    await pushBranch({ cwd: repo.root, branch: "lanes/1-add-parser" });
+    expect((await publishTaskPr(first)).created).toBe(true);
+
+    await repo.git.run(["branch", "lanes/2-use-parser", "lanes/1-add-parser"]);
+    await commitOnBranch(repo, "lanes/2-use-parser", { "use.ts": "use\n" });
+    await pushBranch({ cwd: repo.root, branch: "lanes/2-use-parser" });
+    const stacked = await publishTaskPr({
+      ...first,
+      task: task(2, "Use parser"),
+      inRunDependencies: [{ id: "1", branch: "lanes/1-add-parser", issueNumber: 1 }],
+    });
+    const diff = await origin.run(["diff", "--name-only", `${stacked.base}...lanes/2-use-parser`]);
+    expect(diff.stdout).toBe("use.ts");
+  });
+});
+
 describe("publishRunPr", () => {
   it("opens one pull request for the integration branch: a checklist, Closes for done issues", async () => {
     const server = await standin({ issues: [{ number: 7, title: "Seven" }] });

@@ -8,6 +8,7 @@
  * one number sequence and the issue list includes pull requests (with a `pull_request` key).
  * A GitHub Enterprise base (`<url>/api/v3`) is accepted too.
  */
+import { execFileSync } from "node:child_process";
 import type { ServerResponse } from "node:http";
 import {
   isRecord,
@@ -62,6 +63,11 @@ export interface GithubStandinOptions {
   issues?: IssueSeed[];
   /** Answer 404 for `.../dependencies/blocked_by`, as servers without the feature do. */
   dependenciesApi?: boolean;
+  /**
+   * The bare repository that plays the GitHub repository's git side: when given, a pull request
+   * is refused (422) unless its head and base are pushed there and the head has commits of its own.
+   */
+  origin?: string;
 }
 
 export interface GithubStandin {
@@ -90,6 +96,7 @@ const MAX_PER_PAGE = 100;
 const RATE_LIMIT = 5000;
 
 interface State {
+  origin: string | undefined;
   owner: string;
   repo: string;
   token: string;
@@ -123,9 +130,14 @@ function notFound(response: ServerResponse): void {
   send(response, 404, { message: "Not Found", documentation_url: DOCS, status: "404" });
 }
 
-function validationFailed(response: ServerResponse, message: string, field?: string): void {
+function validationFailed(
+  response: ServerResponse,
+  message: string,
+  field?: string,
+  code = "missing_field",
+): void {
   const error = field
-    ? { resource: "PullRequest", field, code: "missing_field" }
+    ? { resource: "PullRequest", field, code }
     : { resource: "PullRequest", code: "custom", message };
   send(response, 422, {
     message: "Validation Failed",
@@ -473,8 +485,53 @@ function updatePull({ state, response, request, base }: RouteContext, number: nu
   send(response, 200, pullObject(state, base, pull));
 }
 
+/** The commit a branch of the bare `origin` points at, or undefined when it has no such branch. */
+function branchCommit(origin: string, branch: string): string | undefined {
+  try {
+    return execFileSync(
+      "git",
+      ["--git-dir", origin, "rev-parse", "--verify", "--quiet", `refs/heads/${branch}^{commit}`],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    ).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does `head` hold a commit that `base` lacks (else GitHub says "No commits between")? */
+function hasCommitsBeyond(origin: string, head: string, base: string): boolean {
+  try {
+    execFileSync("git", ["--git-dir", origin, "merge-base", "--is-ancestor", head, base], {
+      stdio: "ignore",
+    });
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+type Invalid = { invalid: string; field?: string; code?: string };
+
+/**
+ * Checks a new pull request's branches against the bare `origin`, as GitHub checks them against
+ * the repository: both must be pushed, and the head must hold commits the base lacks.
+ */
+function branchesProblem(origin: string, head: string, base: string): Invalid | undefined {
+  const headCommit = branchCommit(origin, head);
+  if (headCommit === undefined) return { invalid: "", field: "head", code: "invalid" };
+  const baseCommit = branchCommit(origin, base);
+  if (baseCommit === undefined) return { invalid: "", field: "base", code: "invalid" };
+  if (!hasCommitsBeyond(origin, headCommit, baseCommit)) {
+    return { invalid: `No commits between ${base} and ${head}` };
+  }
+  return undefined;
+}
+
 /** The pull request a create asks for, or the 422 GitHub would answer instead. */
-function newPull(state: State, raw: unknown): StandinPull | { invalid: string; field?: string } {
+function newPull(state: State, raw: unknown): StandinPull | Invalid {
   const title = stringField(raw, "title");
   const head = stringField(raw, "head");
   const baseBranch = stringField(raw, "base");
@@ -483,6 +540,8 @@ function newPull(state: State, raw: unknown): StandinPull | { invalid: string; f
   if (baseBranch === undefined) return { invalid: "", field: "base" };
   const headRef = head.includes(":") ? head.slice(head.indexOf(":") + 1) : head;
   if (headRef === baseBranch) return { invalid: `No commits between ${baseBranch} and ${headRef}` };
+  const problem = state.origin && branchesProblem(state.origin, headRef, baseBranch);
+  if (problem) return problem;
   if (state.pulls.some((pull) => pull.state === "open" && pull.head === headRef)) {
     return { invalid: `A pull request already exists for ${state.owner}:${headRef}.` };
   }
@@ -500,7 +559,7 @@ function newPull(state: State, raw: unknown): StandinPull | { invalid: string; f
 function createPull({ state, response, request, base }: RouteContext): void {
   const pull = newPull(state, request.body);
   if ("invalid" in pull) {
-    validationFailed(response, pull.invalid, pull.field);
+    validationFailed(response, pull.invalid, pull.field, pull.code);
     return;
   }
   state.pulls.push(pull);
@@ -512,6 +571,7 @@ export async function startGithubStandin(
   options: GithubStandinOptions = {},
 ): Promise<GithubStandin> {
   const state: State = {
+    origin: options.origin,
     owner: options.owner ?? "acme",
     repo: options.repo ?? "widgets",
     token: options.token ?? "test-token",
