@@ -95,6 +95,16 @@ function refuseNonIssue(issue: GithubIssue, client: GithubClient, neededBy?: num
  * or issue, a rate limit, a cycle) is a LanesError with exit 2, found before anything starts.
  */
 export async function loadGithubTasks(options: LoadGithubTasksOptions): Promise<GithubTaskLoad> {
+  if ((options.numbers ?? []).length === 0 && options.label === undefined) {
+    throw new LanesError("E_USAGE", "no GitHub issues named", {
+      hint: "name issues by number (lanes run 12 13) or by label (lanes run --github --label ready)",
+    });
+  }
+  if (options.label !== undefined && options.label.trim() === "") {
+    throw new LanesError("E_USAGE", "the GitHub label is empty", {
+      hint: "name a label: --label ready",
+    });
+  }
   const client = options.client ?? (await connectGithub(options));
   await checkRepository(client);
   const numbers = [...new Set(options.numbers ?? [])];

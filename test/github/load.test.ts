@@ -246,6 +246,16 @@ describe("GitHub errors found up front", () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it("nothing named, or an empty label, is a usage error before GitHub is asked", async () => {
+    const server = await standin();
+    const none = await rejection(loadGithubTasks({ numbers: [], cwd, env: githubEnv(server) }));
+    expect(none.code).toBe("E_USAGE");
+    expect(none.hint).toContain("--label ready");
+    const empty = await rejection(loadGithubTasks({ label: " ", cwd, env: githubEnv(server) }));
+    expect(empty.message).toBe("the GitHub label is empty");
+    expect(server.requests).toHaveLength(0);
+  });
+
   it("a missing token says what to set, and asks GitHub nothing", async () => {
     const server = await standin();
     const env = githubEnv(server, { GITHUB_TOKEN: undefined, PATH: "/nonexistent" });
