@@ -141,6 +141,29 @@ describe("issues as tasks", () => {
     ]);
   });
 
+  it("leaves pull requests out of a label's issues (GitHub lists them among issues)", async () => {
+    const server = await standin({ issues: [{ number: 1, title: "Issue", labels: ["ready"] }] });
+    await testClient(server).octokit.rest.pulls.create({
+      owner: "acme",
+      repo: "widgets",
+      title: "A labelled PR",
+      head: "feature",
+      base: "main",
+    });
+    server.pulls[0]!.labels.push("ready");
+    const listed = await testClient(server).octokit.rest.issues.listForRepo({
+      owner: "acme",
+      repo: "widgets",
+      labels: "ready",
+    });
+    expect(listed.data.map((item) => [item.number, item.pull_request !== undefined])).toEqual([
+      [2, true],
+      [1, false],
+    ]);
+    const load = await loadGithubTasks({ label: "ready", cwd, env: githubEnv(server) });
+    expect(load.tasks.map((task) => task.id)).toEqual(["1"]);
+  });
+
   it("follows Link headers when a list spans pages", async () => {
     const issues = Array.from({ length: 230 }, (_, index) => ({
       number: index + 1,
@@ -254,6 +277,18 @@ describe("GitHub errors found up front", () => {
     const empty = await rejection(loadGithubTasks({ label: " ", cwd, env: githubEnv(server) }));
     expect(empty.message).toBe("the GitHub label is empty");
     expect(server.requests).toHaveLength(0);
+  });
+
+  it("an API that does not answer is named, with where its URL comes from", async () => {
+    const server = await standin({ issues: [{ number: 1, title: "One" }] });
+    const client = testClient(server);
+    await server.close();
+    const error = await rejection(loadGithubTasks({ numbers: [1], cwd, client }));
+    expect(error.code).toBe("E_GITHUB_API");
+    expect(error.message).toMatch(
+      new RegExp(`^could not reach GitHub at ${server.url} for repository acme/widgets: `),
+    );
+    expect(error.hint).toContain("GITHUB_API_URL");
   });
 
   it("a missing token says what to set, and asks GitHub nothing", async () => {

@@ -9,7 +9,7 @@ import { Git } from "../../src/git/runner.js";
 import { createGithubClient } from "../../src/github/client.js";
 import { taskCommentBody, upsertIssueComment } from "../../src/github/comments.js";
 import { publishRunPr, publishTaskPr } from "../../src/github/pull-requests.js";
-import { pushBranch } from "../../src/github/push.js";
+import { checkRemote, pushBranch } from "../../src/github/push.js";
 import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
 import type { GithubStandin } from "../standins/github.js";
 import { requestLines, standin, testClient } from "./helpers.js";
@@ -62,6 +62,15 @@ describe("pushBranch", () => {
     const second = await commitOnBranch(repo, "lanes/1-a", { "a.txt": "again\n" });
     await pushBranch({ cwd: repo.root, branch: "lanes/1-a" });
     expect(await head(origin, "refs/heads/lanes/1-a")).toBe(second);
+  });
+
+  it("checkRemote finds a missing remote up front (exit 2), naming it", async () => {
+    const { repo } = await repoWithOrigin();
+    expect(await checkRemote(repo.root, "origin")).toBe(path.join(repo.dir, "origin.git"));
+    const error = await failure(checkRemote(repo.root, "upstream"));
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe('the repository has no remote "upstream" to push to');
+    expect(error.hint).toContain("git remote add upstream <url>");
   });
 
   it("pushes to a named remote", async () => {
@@ -128,6 +137,7 @@ describe("publishTaskPr", () => {
         base: "main",
         draft: false,
         state: "open",
+        labels: [],
         body: [
           "Added src/parser.ts with tests.",
           "",

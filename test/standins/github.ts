@@ -43,6 +43,8 @@ export interface StandinPull {
   number: number;
   title: string;
   body: string | null;
+  /** Labels, which GitHub's issue list shows for pull requests too. */
+  labels: string[];
   head: string;
   base: string;
   draft: boolean;
@@ -285,7 +287,7 @@ function stringField(body: unknown, key: string): string | undefined {
 function issuesAndPulls(state: State): Map<number, StandinIssue> {
   const all = new Map(state.issues);
   for (const pull of state.pulls) {
-    all.set(pull.number, { ...pull, labels: [], blockedBy: [] });
+    all.set(pull.number, { ...pull, blockedBy: [] });
   }
   return all;
 }
@@ -553,6 +555,7 @@ function newPull(state: State, raw: unknown): StandinPull | Invalid {
     base: baseBranch,
     draft: isRecord(raw) && raw.draft === true,
     state: "open",
+    labels: [],
   };
 }
 
