@@ -22,7 +22,14 @@ export type ErrorCode =
   | "E_STATE"
   | "E_NO_RUN"
   | "E_RUN_UNFINISHED"
-  | "E_IO";
+  | "E_IO"
+  | "E_GITHUB_CONFIG"
+  | "E_GITHUB_AUTH"
+  | "E_GITHUB_NOT_FOUND"
+  | "E_GITHUB_RATE_LIMIT"
+  | "E_GITHUB_ISSUE"
+  | "E_GITHUB_API"
+  | "E_GITHUB_PUSH";
 
 /** Exit codes of the CLI contract (DESIGN.md). */
 export const EXIT = { ok: 0, taskFailed: 1, badInput: 2, interrupted: 130 } as const;

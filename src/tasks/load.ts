@@ -20,6 +20,14 @@ export function parseTask(text: string, file: string): Task {
       hint: "name task files with lower-case letters, digits, '.', '_' or '-', starting with a letter or digit, at most 64 characters (e.g. add-login.md)",
     });
   }
+  // Digits alone name GitHub issues (`lanes run 12`): a task file may not take one over.
+  if (/^\d+$/.test(id)) {
+    throw new LanesError(
+      "E_TASK_ID",
+      `${file}: "${id}" cannot be a task id: ids made only of digits name GitHub issues`,
+      { hint: `rename the file with a letter in its name (e.g. task-${id}.md)` },
+    );
+  }
   const problem = laneNameProblem(id);
   if (problem) {
     throw new LanesError("E_TASK_ID", `${file}: "${id}" cannot be a task id: ${problem}`, {
