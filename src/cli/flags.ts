@@ -78,7 +78,8 @@ export async function settingsFromFlags(flags: SettingsFlags): Promise<SettingsF
     if (raw === undefined) continue;
     const value = KINDS[entryOf(key).kind].fromText(raw);
     if (!SettingsFileSchema.safeParse({ [key]: value }).success) {
-      const must = acceptsOf(key);
+      const choices = entryOf(key).flag?.choices;
+      const must = choices ? `one of ${choices.join(", ")}` : acceptsOf(key);
       throw new LanesError(
         "E_USAGE",
         `Invalid ${flagName(key)} value: ${raw}. Must be ${must}${must.endsWith(".") ? "" : "."}`,

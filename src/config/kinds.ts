@@ -42,11 +42,12 @@ export const KINDS = {
   },
   path: { accepts: "a path", fromText: plainText },
   command: {
-    accepts: 'a command line for sh -c, or an argv array such as ["npm", "test"]',
+    accepts: 'a command line for sh -c ("npm test"), or an argv array (["npm", "test"])',
     fromText: plainText,
   },
   agent: {
-    accepts: 'a preset name, or JSON such as {"command": ["prog", "arg"]}',
+    accepts:
+      'a preset name, { "preset": "codex", "model": "…", "args": […], "env": {…} } or { "command": ["prog", "arg"], "env": {…} } (JSON in LANES_AGENT)',
     fromText: agentText,
   },
 } as const satisfies Record<string, ValueKind>;

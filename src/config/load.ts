@@ -103,7 +103,7 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
     [userFile, await readSettingsFile(userFile)],
     [projectFile, await readSettingsFile(projectFile)],
     ["environment", settingsFromEnv(env)],
-    ["command line", parseLayer(options.flags ?? {}, "the settings given on the command line")],
+    ["command line", parseLayer(options.flags ?? {}, 'the "settings" option')],
   ];
   const settings: Settings = { ...DEFAULT_SETTINGS };
   const sources: LoadedSettings["sources"] = {};

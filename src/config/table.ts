@@ -74,7 +74,7 @@ export const SETTINGS = {
       help: "the agent preset; a custom command goes in .lanes/settings.json",
       hint: 'for a custom command set "agent": { "command": ["prog", "arg"] } in .lanes/settings.json',
     },
-    help: 'a preset name, { "preset": "codex", "model": "…", "args": […], "env": {…} }, or { "command": ["prog", "arg"], "env": {…} } (an argv, never run through a shell); LANES_AGENT takes a name or JSON',
+    help: "which agent runs the tasks: a preset, a preset with a model, args or env, or a custom command (an argv, never run through a shell)",
   }),
   timeout: setting({
     kind: "duration",
@@ -96,7 +96,7 @@ export const SETTINGS = {
     default: undefined,
     env: "LANES_VERIFY",
     flag: null,
-    help: 'a test command run in the lane before merging ("npm test" runs through sh -c; an array is an argv)',
+    help: "a test command run in the lane before its work is merged; a failure fails the task",
   }),
   worktreeDir: setting({
     kind: "path",
