@@ -3,6 +3,9 @@
  * `null` for none), help text and the commands that take the flag. The file schema, the
  * `Settings` type and defaults, the env mapping, each command's options, settings.schema.json
  * and the README's table are all made from this, so that adding a setting is one entry here.
+ * A key exists only as an entry here, so it cannot lack a flag decision, an env variable or
+ * help (each is required; "no flag" is an explicit `null`), and a kind of value without a zod
+ * schema is a type error in kind-schemas.ts (vitest's `CLIOptions<Config>` habit).
  * Free of zod at run time (types only), so that the CLI starts light.
  */
 import type { z } from "zod";
@@ -139,9 +142,6 @@ export const SETTINGS = {
 
 export type SettingsTable = typeof SETTINGS;
 export type SettingKey = keyof SettingsTable;
-
-// Every key has an entry of the right shape (the vitest `CLIOptions<Config>` habit).
-SETTINGS satisfies { [K in SettingKey]: SettingEntry<SettingsTable[K]["kind"]> };
 
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
