@@ -1,106 +1,102 @@
-import { parseDuration } from "../config/duration.js";
-import { PRESET_NAMES } from "../config/presets.js";
+/**
+ * The command line's side of the settings table: each command's setting options are built from
+ * it, and their values are checked by the settings' own zod schema, with errors that name the
+ * flag as typed. Loads no validator until a command runs, so that `lanes --help` stays quick.
+ */
+import {
+  type Command,
+  type CommanderError,
+  Option,
+  type OptionValues,
+} from "@commander-js/extra-typings";
+import { KINDS } from "../config/kinds.js";
 import type { SettingsFile } from "../config/schema.js";
+import {
+  acceptsOf,
+  defaultText,
+  entryOf,
+  flagName,
+  SETTING_KEYS,
+  type SettingKey,
+  type SettingsCommand,
+} from "../config/table.js";
 import { LanesError } from "../errors.js";
 
-/** Flags shared by the commands that plan or run tasks, as commander hands them over. */
-export interface SettingsFlags {
-  concurrency?: string;
-  timeout?: string;
-  retries?: string;
-  agent?: string;
-  maxTokens?: string;
-  maxCost?: string;
-}
+/** Setting flags as commander hands them over: text, keyed like the settings. */
+export type SettingsFlags = Partial<Record<SettingKey, string>>;
 
-function invalid(flag: string, value: string, must: string, hint?: string): LanesError {
-  return new LanesError("E_USAGE", `Invalid ${flag} value: ${value}. ${must}`, {
-    ...(hint ? { hint } : {}),
+/** The options of one command's settings, in the table's order. */
+export function settingOptions(command: SettingsCommand): Option[] {
+  return SETTING_KEYS.flatMap((key) => {
+    const entry = entryOf(key);
+    const flag = entry.flag;
+    if (!flag?.commands.includes(command)) return [];
+    // A resumed run keeps the settings it was started with: the table's default would mislead.
+    const shown = command === "resume" ? undefined : defaultText(key, false);
+    const option = new Option(
+      `${flag.short ? `-${flag.short}, ` : ""}${flagName(key)} <${flag.placeholder}>`,
+      `${flag.help ?? entry.help}${shown ? ` (default: ${shown})` : ""}`,
+    );
+    return [flag.choices ? option.choices(flag.choices) : option];
   });
 }
 
-function positiveInteger(flag: string, value: string): number {
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
-    throw invalid(flag, value, "Must be a positive integer.", `for example ${flag} 3`);
-  }
-  return Number(value);
+/** Adds a command's setting options; its action then receives them as `SettingsFlags`. */
+export function withSettingOptions<Args extends unknown[], Opts extends OptionValues>(
+  command: Command<Args, Opts>,
+  name: SettingsCommand,
+): Command<Args, Opts & SettingsFlags> {
+  for (const option of settingOptions(name)) command.addOption(option);
+  return command as unknown as Command<Args, Opts & SettingsFlags>;
 }
 
-/**
- * The command line's settings layer. Each value is checked here so that the error names the
- * flag as the user typed it, before any settings file is read or anything is started.
- */
-export function settingsFromFlags(flags: SettingsFlags): SettingsFile {
-  const layer: SettingsFile = {};
-  if (flags.concurrency !== undefined)
-    layer.concurrency = positiveInteger("--concurrency", flags.concurrency);
-  if (flags.timeout !== undefined) {
-    if (parseDuration(flags.timeout) === undefined) {
-      throw invalid(
-        "--timeout",
-        flags.timeout,
-        "Must be a duration such as 90s, 30m or 1h.",
-        "for example --timeout 45m or 1h30m (units: ms, s, m, h, d)",
-      );
-    }
-    layer.timeout = flags.timeout;
-  }
-  if (flags.retries !== undefined) {
-    if (!/^\d+$/.test(flags.retries.trim())) {
-      throw invalid(
-        "--retries",
-        flags.retries,
-        "Must be a whole number (0 for no retries).",
-        "for example --retries 2",
-      );
-    }
-    layer.retries = Number(flags.retries);
-  }
-  if (flags.agent !== undefined) {
-    if (!(PRESET_NAMES as readonly string[]).includes(flags.agent)) {
-      throw invalid(
-        "--agent",
-        flags.agent,
-        `Must be one of ${PRESET_NAMES.join(", ")}.`,
-        'for a custom command set "agent": { "command": ["prog", "arg"] } in .lanes/settings.json',
-      );
-    }
-    layer.agent = flags.agent as (typeof PRESET_NAMES)[number];
-  }
-  if (flags.maxTokens !== undefined)
-    layer.maxTokens = positiveInteger("--max-tokens", flags.maxTokens);
-  if (flags.maxCost !== undefined) {
-    const cost = Number(flags.maxCost);
-    if (!Number.isFinite(cost) || cost <= 0) {
-      throw invalid(
-        "--max-cost",
-        flags.maxCost,
-        "Must be a positive amount in US dollars, e.g. 5 or 2.50.",
-        "for example --max-cost 5",
-      );
-    }
-    layer.maxCost = cost;
-  }
-  return layer;
-}
-
-/**
- * The value of the one flag given among flags that exclude each other (`--fail-fast`,
- * `--sequential`, `--chain`, say), undefined when none is; two or more are a usage error.
- */
-export function exclusiveFlag<T>(
-  choices: readonly (readonly [flag: string, given: boolean | undefined, value: T])[],
-  hint: string,
-): T | undefined {
-  const given = choices.filter(([, on]) => on);
-  if (given.length > 1) {
-    throw new LanesError(
-      "E_USAGE",
-      `${given.map(([flag]) => flag).join(" and ")} cannot be combined`,
-      {
-        hint,
-      },
+/** Flags of which at most one may be given (`--fail-fast`, `--sequential`, `--chain`). */
+export function exclusiveOptions<const T extends Option<string>[]>(...options: T): T {
+  for (const option of options) {
+    option.conflicts(
+      options.filter((other) => other !== option).map((other) => other.attributeName()),
     );
   }
-  return given[0]?.[2];
+  return options;
+}
+
+function flagHint(key: SettingKey): string {
+  const flag = entryOf(key).flag;
+  return flag?.hint ?? `for example ${flagName(key)} ${flag?.example ?? ""}`.trimEnd();
+}
+
+/**
+ * The command line's settings layer. Each value is read as its env variable would be and checked
+ * by the settings schema, so that the error names the flag as the user typed it, before any
+ * settings file is read or anything is started.
+ */
+export async function settingsFromFlags(flags: SettingsFlags): Promise<SettingsFile> {
+  const { SettingsFileSchema } = await import("../config/schema.js");
+  const layer: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const raw = flags[key];
+    if (raw === undefined) continue;
+    const value = KINDS[entryOf(key).kind].fromText(raw);
+    if (!SettingsFileSchema.safeParse({ [key]: value }).success) {
+      const choices = entryOf(key).flag?.choices;
+      const must = choices ? `one of ${choices.join(", ")}` : acceptsOf(key);
+      throw new LanesError(
+        "E_USAGE",
+        `Invalid ${flagName(key)} value: ${raw}. Must be ${must}${must.endsWith(".") ? "" : "."}`,
+        { hint: flagHint(key) },
+      );
+    }
+    layer[key] = value;
+  }
+  return layer as SettingsFile;
+}
+
+/** What to suggest after one of commander's own errors (bad choice, flags that exclude each other). */
+export function commanderHint(error: CommanderError): string {
+  if (error.code === "commander.conflictingOption")
+    return "these flags exclude each other: give one of them";
+  const flag = /option '(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1];
+  const key = SETTING_KEYS.find((candidate) => flagName(candidate) === flag);
+  if (error.code === "commander.invalidArgument" && key) return flagHint(key);
+  return "run `lanes --help` or `lanes <command> --help`";
 }

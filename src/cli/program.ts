@@ -9,6 +9,7 @@ import { planCommand } from "./commands/plan.js";
 import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
+import { commanderHint } from "./flags.js";
 import { formatError } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
       // `lanes` without a command: commander has already printed the help to stderr.
       if (error.code === "commander.help") return EXIT.badInput;
       process.stderr.write(
-        `lanes: ${error.message.replace(/^error: /, "")}\nhint: run \`lanes --help\` or \`lanes <command> --help\`\n`,
+        `lanes: ${error.message.replace(/^error: /, "")}\nhint: ${commanderHint(error)}\n`,
       );
       return EXIT.badInput;
     }

@@ -25,3 +25,23 @@ export function formatDuration(ms: number): string {
   if (minutes > 0) return seconds > 0 ? `${minutes}m ${seconds}s` : `${minutes}m`;
   return `${seconds}s`;
 }
+
+/** `30m`, `1h30m`, `1500ms`: milliseconds written back as a duration that parseDuration reads. */
+export function durationText(ms: number): string {
+  let rest = Math.max(0, Math.round(ms));
+  if (rest === 0) return "0ms";
+  let text = "";
+  for (const [unit, size] of [
+    ["d", UNIT_MS.d],
+    ["h", UNIT_MS.h],
+    ["m", UNIT_MS.m],
+    ["s", UNIT_MS.s],
+    ["ms", UNIT_MS.ms],
+  ] as const) {
+    if (rest >= size) {
+      text += `${Math.floor(rest / size)}${unit}`;
+      rest %= size;
+    }
+  }
+  return text;
+}

@@ -1,14 +1,18 @@
+/** Settings in layers, lowest first: defaults < user file < project file < LANES_* env < flags. */
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { KINDS } from "./kinds.js";
 import {
-  AgentSettingSchema,
+  applyLayer,
   DEFAULT_SETTINGS,
   type Settings,
   type SettingsFile,
   SettingsFileSchema,
+  type SettingsLayer,
 } from "./schema.js";
+import { acceptsOf, entryOf, SETTING_KEYS, type SettingKey } from "./table.js";
 import { describeIssues } from "./zod-issues.js";
 
 export const PROJECT_SETTINGS = path.join(".lanes", "settings.json");
@@ -21,7 +25,7 @@ export function userSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Reads and validates one settings file; a missing file is an empty layer. */
-export async function readSettingsFile(file: string): Promise<SettingsFile> {
+export async function readSettingsFile(file: string): Promise<SettingsLayer> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -52,73 +56,42 @@ export async function readSettingsFile(file: string): Promise<SettingsFile> {
   return parsed.data;
 }
 
-/** The `LANES_*` environment layer. Each variable maps to one key; bad values name the variable. */
-const ENV_KEYS: Record<string, keyof SettingsFile> = {
-  LANES_CONCURRENCY: "concurrency",
-  LANES_AGENT: "agent",
-  LANES_TIMEOUT: "timeout",
-  LANES_RETRIES: "retries",
-  LANES_WORKTREE_DIR: "worktreeDir",
-  LANES_VERIFY: "verify",
-  LANES_GRACE_PERIOD: "gracePeriod",
-  LANES_HEARTBEAT: "heartbeat",
-  LANES_MAX_TOKENS: "maxTokens",
-  LANES_MAX_COST: "maxCost",
-};
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsFile {
-  const layer: Record<string, unknown> = {};
-  for (const [variable, key] of Object.entries(ENV_KEYS)) {
+/**
+ * The `LANES_*` environment layer: each variable is one setting's (table.ts), read from text the
+ * way its flag is; a bad value names the variable.
+ */
+export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsLayer {
+  const layer: SettingsLayer = {};
+  for (const key of SETTING_KEYS) {
+    const variable = entryOf(key).env;
     const raw = env[variable];
     if (raw === undefined || raw === "") continue;
-    layer[key] = envValue(key, raw);
+    const value = KINDS[entryOf(key).kind].fromText(raw);
+    const parsed = SettingsFileSchema.safeParse({ [key]: value });
+    if (!parsed.success) {
+      // JSON (LANES_AGENT's object form) gets zod's precise account; plain text "must be …".
+      const problem =
+        typeof value === "object" ? describeIssues(parsed.error) : `must be ${acceptsOf(key)}`;
+      throw new LanesError("E_SETTINGS", `environment variable ${variable}=${raw}: ${problem}`, {
+        hint: `unset ${variable} or give it a valid value`,
+      });
+    }
+    Object.assign(layer, parsed.data);
   }
-  const parsed = SettingsFileSchema.safeParse(layer);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const variable = Object.keys(ENV_KEYS).find((name) => ENV_KEYS[name] === issue.path[0]);
-    throw new LanesError(
-      "E_SETTINGS",
-      `environment variable ${variable}=${env[variable ?? ""]}: ${issue.message}`,
-      { hint: `unset ${variable} or give it a valid value` },
-    );
-  }
-  return parsed.data;
-}
-
-function envValue(key: keyof SettingsFile, raw: string): unknown {
-  switch (key) {
-    case "concurrency":
-    case "retries":
-    case "maxTokens":
-    case "maxCost":
-      return /^-?\d+(\.\d+)?$/.test(raw.trim()) ? Number(raw) : raw;
-    case "agent":
-      // A preset name, or JSON for the object forms.
-      if (raw.trim().startsWith("{")) {
-        try {
-          return AgentSettingSchema.parse(JSON.parse(raw));
-        } catch {
-          return raw;
-        }
-      }
-      return raw;
-    default:
-      return raw;
-  }
+  return layer;
 }
 
 export interface LoadSettingsOptions {
   repoRoot: string;
   env?: NodeJS.ProcessEnv;
-  /** The command line's layer, already validated by the CLI. */
+  /** The command line's layer (or `run({ settings })`), already checked by the CLI. */
   flags?: SettingsFile;
 }
 
 export interface LoadedSettings {
   settings: Settings;
-  /** Which layer each key came from, for `lanes plan` and error messages. */
-  sources: Partial<Record<keyof Settings, string>>;
+  /** Which layer each key (as settings files name it) came from, for messages. */
+  sources: Partial<Record<SettingKey, string>>;
 }
 
 /** Layers, lowest first: defaults < user settings < project settings < LANES_* env < flags. */
@@ -126,20 +99,29 @@ export async function loadSettings(options: LoadSettingsOptions): Promise<Loaded
   const env = options.env ?? process.env;
   const userFile = userSettingsPath(env);
   const projectFile = path.join(options.repoRoot, PROJECT_SETTINGS);
-  const layers: [string, SettingsFile][] = [
+  const layers: [string, SettingsLayer][] = [
     [userFile, await readSettingsFile(userFile)],
     [projectFile, await readSettingsFile(projectFile)],
     ["environment", settingsFromEnv(env)],
-    ["command line", options.flags ?? {}],
+    ["command line", parseLayer(options.flags ?? {}, 'the "settings" option')],
   ];
   const settings: Settings = { ...DEFAULT_SETTINGS };
   const sources: LoadedSettings["sources"] = {};
   for (const [source, layer] of layers) {
-    for (const [key, value] of Object.entries(layer)) {
-      if (key === "$schema" || value === undefined) continue;
-      (settings as unknown as Record<string, unknown>)[key] = value;
-      sources[key as keyof Settings] = source;
-    }
+    applyLayer(settings, layer, (key) => {
+      sources[key] = source;
+    });
   }
   return { settings, sources };
+}
+
+/** The flags layer is checked by the CLI already; an API caller's `settings` may not be. */
+function parseLayer(layer: SettingsFile, where: string): SettingsLayer {
+  const parsed = SettingsFileSchema.safeParse(layer);
+  if (!parsed.success) {
+    throw new LanesError("E_SETTINGS", `${where}: ${describeIssues(parsed.error)}`, {
+      hint: "see settings.schema.json in the lanes package for every key and its type",
+    });
+  }
+  return parsed.data;
 }

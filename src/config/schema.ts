@@ -1,37 +1,32 @@
+/**
+ * The settings file schema, the resolved `Settings` type and the defaults, all made from the
+ * table in table.ts. A file (or env, or flag) layer is validated here; durations come out of
+ * validation as milliseconds, under their `…Ms` names, so that nothing parses them again.
+ */
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
+import { KIND_SCHEMAS } from "./kind-schemas.js";
+import {
+  type ResolvedKey,
+  resolvedKey,
+  SETTING_KEYS,
+  SETTINGS,
+  type SettingKey,
+  type SettingsTable,
+} from "./table.js";
 
-import { PRESET_NAMES } from "./presets.js";
-
+export {
+  type AgentSetting,
+  AgentSettingSchema,
+  CommandAgentSchema,
+  PresetAgentSchema,
+} from "./agent-setting.js";
 export { PRESET_NAMES, type PresetName } from "./presets.js";
 
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, {
-  message: "expected a duration such as 90s, 30m or 1h",
-});
+type KindSchema<K extends SettingKey> = (typeof KIND_SCHEMAS)[SettingsTable[K]["kind"]];
 
-const argv = z.array(z.string().min(1)).min(1, { message: "the command needs at least a program" });
-
-export const PresetAgentSchema = z.strictObject({
-  preset: z.enum(PRESET_NAMES),
-  model: z.string().min(1).optional(),
-  args: z.array(z.string()).optional(),
-  env: z.record(z.string(), z.string()).optional(),
-});
-
-export const CommandAgentSchema = z.strictObject({
-  command: argv,
-  env: z.record(z.string(), z.string()).optional(),
-});
-
-/** A preset name, a preset with a model/extra args/env, or a custom argv (never run through a shell). */
-export const AgentSettingSchema = z.union(
-  [z.enum(PRESET_NAMES), PresetAgentSchema, CommandAgentSchema],
-  {
-    error: (issue) =>
-      `expected a preset name (${PRESET_NAMES.join(", ")}), { "preset": ..., "model"?, "args"?, "env"? } or { "command": ["program", "arg", ...] }, got ${JSON.stringify(issue.input)}`,
-  },
-);
-export type AgentSetting = z.infer<typeof AgentSettingSchema>;
+type FileShape = { $schema: z.ZodOptional<z.ZodString> } & {
+  [K in SettingKey]: z.ZodOptional<KindSchema<K>>;
+};
 
 /**
  * `.lanes/settings.json` (and the user settings file): every key optional, unknown keys errors.
@@ -39,43 +34,45 @@ export type AgentSetting = z.infer<typeof AgentSettingSchema>;
  */
 export const SettingsFileSchema = z.strictObject({
   $schema: z.string().optional(),
-  concurrency: z.number().int().positive().optional(),
-  agent: AgentSettingSchema.optional(),
-  timeout: duration.optional(),
-  retries: z.number().int().min(0).optional(),
-  worktreeDir: z.string().min(1).optional(),
-  verify: z.union([z.string().min(1), argv]).optional(),
-  gracePeriod: duration.optional(),
-  heartbeat: duration.optional(),
-  maxTokens: z.number().int().positive().optional(),
-  maxCost: z.number().positive().optional(),
-});
-export type SettingsFile = z.infer<typeof SettingsFileSchema>;
+  ...Object.fromEntries(
+    SETTING_KEYS.map((key) => [key, KIND_SCHEMAS[SETTINGS[key].kind].optional()]),
+  ),
+} as FileShape);
 
-export interface Settings {
-  concurrency: number;
-  agent: AgentSetting;
-  timeout: string;
-  retries: number;
-  /** Where lanes keeps worktrees; resolved against the repository root when relative. */
-  worktreeDir: string | undefined;
-  /** A test command that gates each task before it is merged: argv, or a string for `sh -c`. */
-  verify: string | string[] | undefined;
-  gracePeriod: string;
-  heartbeat: string;
-  maxTokens: number | undefined;
-  maxCost: number | undefined;
+/** Settings as a user writes them: in a file, in `run({ settings })`, as a flag's value. */
+export type SettingsFile = z.input<typeof SettingsFileSchema>;
+/** One validated layer: durations already in milliseconds, still under their file names. */
+export type SettingsLayer = z.output<typeof SettingsFileSchema>;
+
+type Value<K extends SettingKey> = z.output<KindSchema<K>>;
+type Unset<K extends SettingKey> = SettingsTable[K]["default"] extends undefined
+  ? undefined
+  : never;
+
+/** The settings a run uses: every layer merged, each key with a value or its default. */
+export type Settings = { [K in SettingKey as ResolvedKey<K>]: Value<K> | Unset<K> };
+
+/** Puts one validated layer's values over `settings`, under their resolved names. */
+export function applyLayer(
+  settings: Settings,
+  layer: SettingsLayer,
+  onKey?: (key: SettingKey) => void,
+): void {
+  for (const key of SETTING_KEYS) {
+    const value = layer[key];
+    if (value === undefined) continue;
+    (settings as Record<string, unknown>)[resolvedKey(key)] = value;
+    onKey?.(key);
+  }
 }
 
-export const DEFAULT_SETTINGS: Settings = {
-  concurrency: 3,
-  agent: "claude",
-  timeout: "30m",
-  retries: 0,
-  worktreeDir: undefined,
-  verify: undefined,
-  gracePeriod: "5s",
-  heartbeat: "60s",
-  maxTokens: undefined,
-  maxCost: undefined,
-};
+function defaults(): Settings {
+  const settings = Object.fromEntries(
+    SETTING_KEYS.map((key) => [resolvedKey(key), undefined]),
+  ) as unknown as Settings;
+  const written = Object.fromEntries(SETTING_KEYS.map((key) => [key, SETTINGS[key].default]));
+  applyLayer(settings, SettingsFileSchema.parse(written));
+  return settings;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(defaults());

@@ -4,6 +4,7 @@ import { stopsAgent } from "../agents/classify.js";
 import type { AgentSignal } from "../agents/parsers/types.js";
 import { type AgentProcessResult, runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
+import { durationText } from "../config/duration.js";
 import { LanesError } from "../errors.js";
 import { laneProblem } from "../git/lane-check.js";
 import {
@@ -139,7 +140,7 @@ export class Orchestrator {
         mode: prepared.mode,
         concurrency: prepared.settings.concurrency,
         retries: prepared.settings.retries,
-        timeout: prepared.settings.timeout,
+        timeout: durationText(prepared.settings.timeoutMs),
         batches: prepared.batches,
         land: options.land ?? false,
       },

@@ -7,7 +7,6 @@ import {
   resolveAgent,
 } from "../agents/presets.js";
 import { loadPromptTemplate } from "../agents/prompt.js";
-import { parseDuration } from "../config/duration.js";
 import { loadSettings } from "../config/load.js";
 import type { Settings } from "../config/schema.js";
 import { LanesError } from "../errors.js";
@@ -216,8 +215,8 @@ export async function prepareRun(
     baseBranch: await currentBranch(git),
     dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/runs")),
     worktreeRoot: root,
-    timeoutMs: parseDuration(settings.timeout)!,
-    graceMs: parseDuration(settings.gracePeriod)!,
+    timeoutMs: settings.timeoutMs,
+    graceMs: settings.gracePeriodMs,
   };
 }
 

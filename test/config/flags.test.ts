@@ -1,12 +1,12 @@
 // The command line's settings layer: each bad value is rejected naming the flag and the value.
 import { describe, expect, it } from "vitest";
 import { settingsFromFlags } from "../../src/cli/flags.js";
-import { formatDuration, parseDuration } from "../../src/config/duration.js";
+import { durationText, formatDuration, parseDuration } from "../../src/config/duration.js";
 import { LanesError } from "../../src/errors.js";
 
-function flagError(flags: Parameters<typeof settingsFromFlags>[0]): LanesError {
+async function flagError(flags: Parameters<typeof settingsFromFlags>[0]): Promise<LanesError> {
   try {
-    settingsFromFlags(flags);
+    await settingsFromFlags(flags);
   } catch (error) {
     expect(error).toBeInstanceOf(LanesError);
     expect(error).toMatchObject({ code: "E_USAGE", exitCode: 2 });
@@ -16,13 +16,13 @@ function flagError(flags: Parameters<typeof settingsFromFlags>[0]): LanesError {
 }
 
 describe("settingsFromFlags", () => {
-  it("is an empty layer when no flag is given", () => {
-    expect(settingsFromFlags({})).toEqual({});
+  it("is an empty layer when no flag is given", async () => {
+    expect(await settingsFromFlags({})).toEqual({});
   });
 
-  it("reads every flag into its settings key", () => {
+  it("reads every flag into its settings key", async () => {
     expect(
-      settingsFromFlags({
+      await settingsFromFlags({
         concurrency: "4",
         timeout: "45m",
         retries: "0",
@@ -42,8 +42,8 @@ describe("settingsFromFlags", () => {
 
   it.each(["0", "-1", "abc", "1.5", "", "1e3", "two"])(
     "rejects --concurrency %j with the documented message",
-    (value) => {
-      const error = flagError({ concurrency: value });
+    async (value) => {
+      const error = await flagError({ concurrency: value });
       expect(error.message).toBe(
         `Invalid --concurrency value: ${value}. Must be a positive integer.`,
       );
@@ -51,32 +51,32 @@ describe("settingsFromFlags", () => {
     },
   );
 
-  it("gives exactly the message of the issue for --concurrency 0", () => {
-    expect(flagError({ concurrency: "0" }).message).toBe(
+  it("gives exactly the message of the issue for --concurrency 0", async () => {
+    expect((await flagError({ concurrency: "0" })).message).toBe(
       "Invalid --concurrency value: 0. Must be a positive integer.",
     );
   });
 
-  it("accepts a positive --concurrency with surrounding spaces", () => {
-    expect(settingsFromFlags({ concurrency: " 2 " })).toEqual({ concurrency: 2 });
+  it("accepts a positive --concurrency with surrounding spaces", async () => {
+    expect(await settingsFromFlags({ concurrency: " 2 " })).toEqual({ concurrency: 2 });
   });
 
-  it("rejects a bad --timeout, --retries, --agent, --max-tokens and --max-cost", () => {
-    expect(flagError({ timeout: "soon" }).message).toBe(
+  it("rejects a bad --timeout, --retries, --agent, --max-tokens and --max-cost", async () => {
+    expect((await flagError({ timeout: "soon" })).message).toBe(
       "Invalid --timeout value: soon. Must be a duration such as 90s, 30m or 1h.",
     );
-    expect(flagError({ retries: "-1" }).message).toBe(
+    expect((await flagError({ retries: "-1" })).message).toBe(
       "Invalid --retries value: -1. Must be a whole number (0 for no retries).",
     );
-    const agent = flagError({ agent: "gpt" });
+    const agent = await flagError({ agent: "gpt" });
     expect(agent.message).toBe(
       "Invalid --agent value: gpt. Must be one of claude, codex, gemini, aider, opencode.",
     );
     expect(agent.hint).toContain('"command"');
-    expect(flagError({ maxTokens: "lots" }).message).toBe(
+    expect((await flagError({ maxTokens: "lots" })).message).toBe(
       "Invalid --max-tokens value: lots. Must be a positive integer.",
     );
-    expect(flagError({ maxCost: "0" }).message).toMatch(/^Invalid --max-cost value: 0\. /);
+    expect((await flagError({ maxCost: "0" })).message).toMatch(/^Invalid --max-cost value: 0\. /);
   });
 });
 
@@ -105,5 +105,18 @@ describe("durations", () => {
     [3_720_000, "1h 2m"],
   ])("formats %d ms as %j", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+
+  it.each([
+    [0, "0ms"],
+    [850, "850ms"],
+    [90_000, "1m30s"],
+    [1_800_000, "30m"],
+    [5_400_000, "1h30m"],
+    [172_800_000, "2d"],
+    [3_600_500, "1h500ms"],
+  ])("writes %d ms back as %j, which parses to the same", (ms, text) => {
+    expect(durationText(ms)).toBe(text);
+    expect(parseDuration(text)).toBe(ms);
   });
 });

@@ -61,7 +61,7 @@ describe("settings layers", () => {
   it("user settings override the defaults", async () => {
     await layers({ user: { concurrency: 5, agent: "codex" } });
     const { settings, sources } = await loadSettings({ repoRoot, env: env() });
-    expect(settings).toMatchObject({ concurrency: 5, agent: "codex", timeout: "30m" });
+    expect(settings).toMatchObject({ concurrency: 5, agent: "codex", timeoutMs: 1_800_000 });
     expect(sources).toEqual({ concurrency: userFile, agent: userFile });
   });
 
@@ -133,7 +133,60 @@ describe("settings layers", () => {
       env: env({ LANES_TIMEOUT: "1h" }),
       flags: { retries: 1 },
     });
-    expect(settings).toMatchObject({ agent: "codex", concurrency: 4, timeout: "1h", retries: 1 });
+    expect(settings).toMatchObject({
+      agent: "codex",
+      concurrency: 4,
+      timeoutMs: 3_600_000,
+      retries: 1,
+    });
+  });
+});
+
+describe("durations become milliseconds once, on loading", () => {
+  it("gives the default timeout, grace period and heartbeat in milliseconds", async () => {
+    const { settings } = await loadSettings({ repoRoot, env: env() });
+    expect(settings).toMatchObject({
+      timeoutMs: 30 * 60_000,
+      gracePeriodMs: 5_000,
+      heartbeatMs: 60_000,
+    });
+    expect(settings).not.toHaveProperty("timeout");
+    expect(settings).not.toHaveProperty("heartbeat");
+  });
+
+  it("reads each layer's durations, and says which layer each key came from", async () => {
+    await layers({ user: { timeout: "1h30m" }, project: { gracePeriod: "500ms" } });
+    const { settings, sources } = await loadSettings({
+      repoRoot,
+      env: env({ LANES_HEARTBEAT: "2m" }),
+      flags: { timeout: "90s" },
+    });
+    expect(settings).toMatchObject({
+      timeoutMs: 90_000,
+      gracePeriodMs: 500,
+      heartbeatMs: 120_000,
+    });
+    expect(sources).toEqual({
+      timeout: "command line",
+      gracePeriod: projectFile,
+      heartbeat: "environment",
+    });
+  });
+
+  it("a bad LANES_HEARTBEAT names the variable and says what a duration is", async () => {
+    const error = await settingsError(
+      loadSettings({ repoRoot, env: env({ LANES_HEARTBEAT: "often" }) }),
+    );
+    expect(error.message).toBe(
+      "environment variable LANES_HEARTBEAT=often: must be a duration such as 90s, 30m or 1h",
+    );
+  });
+
+  it("bad settings passed by an API caller name the key", async () => {
+    const error = await settingsError(
+      loadSettings({ repoRoot, env: env(), flags: { timeout: "soon" } }),
+    );
+    expect(error.message).toMatch(/^the "settings" option: timeout: expected a duration/);
   });
 });
 

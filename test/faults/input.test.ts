@@ -136,9 +136,20 @@ describe("input: bad flag values", () => {
     ],
     [
       ["--agent", "gpt"],
-      "lanes: Invalid --agent value: gpt. Must be one of claude, codex, gemini, aider, opencode.",
+      "lanes: option '--agent <preset>' argument 'gpt' is invalid. Allowed choices are claude, codex, gemini, aider, opencode.",
     ],
-    [["--fail-fast", "--chain"], "lanes: --fail-fast and --chain cannot be combined"],
+    [
+      ["--fail-fast", "--chain"],
+      "lanes: option '--fail-fast' cannot be used with option '--chain'",
+    ],
+    [
+      ["--chain", "--sequential"],
+      "lanes: option '--sequential' cannot be used with option '--chain'",
+    ],
+    [
+      ["--max-tokens", "1e3"],
+      "lanes: Invalid --max-tokens value: 1e3. Must be a positive integer.",
+    ],
     [["--batch", ","], 'lanes: Invalid --batch value: ",". Must list task ids.'],
   ])("lanes run %j: exit 2 naming the flag, with a hint, nothing started", async (args, says) => {
     const repo = await runRepo({ tasks: { a: {} } });
@@ -150,6 +161,30 @@ describe("input: bad flag values", () => {
     expect(result.stderr).toMatch(/^hint: \S/m);
     expect(readStarts(repo.startsFile)).toEqual([]);
     expect(await snapshot(repo.root)).toBe(before);
+  });
+});
+
+describe("input: flags that exclude each other", () => {
+  it("lanes resume --fresh --abort: exit 2 naming both flags, nothing touched", async () => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const before = await snapshot(repo.root);
+    const result = await runCli(["resume", "--fresh", "--abort"], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.split("\n")[0]).toBe(
+      "lanes: option '--fresh' cannot be used with option '--abort'",
+    );
+    expect(result.stderr).toMatch(/^hint: these flags exclude each other/m);
+    expect(await snapshot(repo.root)).toBe(before);
+  });
+
+  it("lanes run --agent with a custom command points to the settings file", async () => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const result = await runCli(["run", "--agent", "./my-agent.sh"], { cwd: repo.root });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain("Allowed choices are claude, codex, gemini, aider, opencode.");
+    expect(result.stderr).toMatch(/^hint: for a custom command set "agent": \{ "command"/m);
+    expect(readStarts(repo.startsFile)).toEqual([]);
   });
 });
 

@@ -168,7 +168,7 @@ describe("lanes run: modes that cannot be combined", () => {
     const repo = await runRepo({ tasks: { a: {} } });
     const result = await runCli(["run", one, two], { cwd: repo.root });
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toContain(`${one} and ${two} cannot be combined`);
+    expect(result.stderr).toContain(`option '${one}' cannot be used with option '${two}'`);
     expect(result.stderr).toMatch(/^hint: /m);
     expect(result.stdout).toBe("");
     expect(runIds(repo.root)).toEqual([]);

@@ -6,19 +6,19 @@ import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { createSampleRepo } from "../../demo/sample.js";
 import { LanesError } from "../../errors.js";
-import { settingsFromFlags } from "../flags.js";
+import { settingsFromFlags, withSettingOptions } from "../flags.js";
 import { runWithReporting } from "./run.js";
 
 export function demoCommand() {
-  return new Command("demo")
+  const command = new Command("demo")
     .description(
       "create a sample repository with ten tasks and run them with the built-in scripted agent",
     )
     .option(
       "--dir <path>",
       "where to create the sample repository (default: a new temporary folder)",
-    )
-    .option("-c, --concurrency <n>", "how many agents may run at once", "3")
+    );
+  return withSettingOptions(command, "demo")
     .option(
       "--speed <factor>",
       "scale the scripted agent's work time (0.2 = five times faster)",
@@ -27,6 +27,7 @@ export function demoCommand() {
     .option("--stream", "print agent output prefixed with the task id")
     .option("--json", "print the event stream as NDJSON on stdout")
     .action(async (flags) => {
+      const settings = await settingsFromFlags(flags);
       const speed = Number(flags.speed);
       if (!Number.isFinite(speed) || speed < 0) {
         throw new LanesError(
@@ -54,7 +55,7 @@ export function demoCommand() {
           run({
             ...hooks,
             cwd: dir,
-            settings: settingsFromFlags({ concurrency: flags.concurrency }),
+            settings,
           }),
         { ...(flags.stream ? { stream: true } : {}), ...(flags.json ? { json: true } : {}) },
       );

@@ -1,17 +1,18 @@
 import { Command } from "@commander-js/extra-typings";
-import { settingsFromFlags } from "../flags.js";
+import { settingsFromFlags, withSettingOptions } from "../flags.js";
 
 export function planCommand() {
-  return new Command("plan")
+  const command = new Command("plan")
     .description(
       "show what a run would do: waves, critical path and cost at the configured concurrency; changes nothing",
     )
     .argument("[ids...]", "task ids to plan (their unfinished dependencies are pulled in)")
     .option("-l, --label <label...>", "plan the tasks that carry one of these labels")
-    .option("--only", "take exactly the ids given, without their dependencies")
-    .option("-c, --concurrency <n>", "how many agents may run at once (default 3)")
+    .option("--only", "take exactly the ids given, without their dependencies");
+  return withSettingOptions(command, "plan")
     .option("--json", "print one JSON object: tasks, waves, critical_path, cost")
     .action(async (ids, options) => {
+      const settings = await settingsFromFlags(options);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
       const [{ plan }, { formatPlan }] = await Promise.all([
         import("../../index.js"),
@@ -21,7 +22,7 @@ export function planCommand() {
         ids,
         labels: options.label ?? [],
         only: options.only ?? false,
-        settings: settingsFromFlags(options),
+        settings,
       });
       process.stdout.write(
         options.json ? `${JSON.stringify(result, null, 2)}\n` : formatPlan(result),

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import type { ResumeChoice } from "../../index.js";
-import { exclusiveFlag, settingsFromFlags } from "../flags.js";
+import { exclusiveOptions, settingsFromFlags, withSettingOptions } from "../flags.js";
 import { isInteractive } from "../reporting.js";
 import { runWithReporting } from "./run.js";
 
@@ -28,6 +28,7 @@ async function askChoice(failed: string[], skipped: string[]): Promise<ResumeCho
   }
 }
 
+/** commander's `.conflicts()` lets at most one choice through. */
 function choiceFrom(flags: {
   retryFailed?: true;
   skipFailed?: true;
@@ -35,36 +36,36 @@ function choiceFrom(flags: {
   abort?: true;
   yes?: true;
 }): ResumeChoice | undefined {
-  const choice = exclusiveFlag<ResumeChoice>(
-    [
-      ["--retry-failed", flags.retryFailed, "retry"],
-      ["--skip-failed", flags.skipFailed, "skip"],
-      ["--fresh", flags.fresh, "fresh"],
-      ["--abort", flags.abort, "abort"],
-    ],
-    "pick one of --retry-failed, --skip-failed, --fresh, --abort",
-  );
-  return choice ?? (flags.yes ? "retry" : undefined);
+  if (flags.retryFailed) return "retry";
+  if (flags.skipFailed) return "skip";
+  if (flags.fresh) return "fresh";
+  if (flags.abort) return "abort";
+  return flags.yes ? "retry" : undefined;
 }
 
 export function resumeCommand() {
-  return new Command("resume")
+  const [retryFailed, skipFailed, fresh, abort] = exclusiveOptions(
+    new Option("--retry-failed", "run failed and skipped tasks again"),
+    new Option("--skip-failed", "leave failed and skipped tasks as they are"),
+    new Option("--fresh", "abandon the run and start a new one with the same tasks"),
+    new Option("--abort", "abandon the run; start nothing"),
+  );
+  const command = new Command("resume")
     .description(
       "continue the latest unfinished run: end what it left running, keep done tasks, run the rest",
     )
     .argument("[run-id]", "the run to continue (default: the latest unfinished one)")
-    .option("--retry-failed", "run failed and skipped tasks again")
-    .option("--skip-failed", "leave failed and skipped tasks as they are")
-    .option("--fresh", "abandon the run and start a new one with the same tasks")
-    .option("--abort", "abandon the run; start nothing")
-    .option("-c, --concurrency <n>", "how many agents may run at once")
-    .option("--timeout <duration>", "end an agent attempt after this long")
-    .option("--retries <n>", "re-run a failed attempt up to n times")
+    .addOption(retryFailed)
+    .addOption(skipFailed)
+    .addOption(fresh)
+    .addOption(abort);
+  return withSettingOptions(command, "resume")
     .option("--stream", "print agent output prefixed with the task id")
     .option("--json", "print the event stream as NDJSON on stdout")
     .option("-y, --yes", "answer yes to every question (failed tasks: retry)")
     .action(async (runId, flags) => {
       const choice = choiceFrom(flags);
+      const settings = await settingsFromFlags(flags);
       const ask =
         !choice && isInteractive(process.stdout) && process.stdin.isTTY ? askChoice : undefined;
       const { resume } = await import("../../index.js");
@@ -75,7 +76,7 @@ export function resumeCommand() {
             ...(runId ? { runId } : {}),
             ...(choice ? { choice } : {}),
             ...(ask ? { ask } : {}),
-            settings: settingsFromFlags(flags),
+            settings,
           }),
         flags,
       );

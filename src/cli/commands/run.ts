@@ -1,11 +1,16 @@
-import { Command } from "@commander-js/extra-typings";
+import { Command, Option } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
 import { formatPlan } from "../../report/plan-text.js";
 import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
 import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
-import { exclusiveFlag, settingsFromFlags } from "../flags.js";
+import {
+  exclusiveOptions,
+  type SettingsFlags,
+  settingsFromFlags,
+  withSettingOptions,
+} from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
 import { startReporting, summaryInput } from "../reporting.js";
@@ -20,16 +25,12 @@ interface ModeFlags {
   chain?: boolean;
 }
 
+/** commander's `.conflicts()` lets at most one of these through. */
 function modeFrom(flags: ModeFlags): SchedulerMode {
-  const mode = exclusiveFlag<SchedulerMode>(
-    [
-      ["--fail-fast", flags.failFast, "fail-fast"],
-      ["--sequential", flags.sequential, "sequential"],
-      ["--chain", flags.chain, "chain"],
-    ],
-    "pick one mode: --fail-fast, --sequential or --chain (default: parallel)",
-  );
-  return mode ?? "parallel";
+  if (flags.failFast) return "fail-fast";
+  if (flags.sequential) return "sequential";
+  if (flags.chain) return "chain";
+  return "parallel";
 }
 
 function batchesFrom(values: string[] | undefined): string[][] | undefined {
@@ -52,19 +53,14 @@ function batchesFrom(values: string[] | undefined): string[][] | undefined {
   });
 }
 
-type RunFlags = ModeFlags & {
-  concurrency?: string;
-  batch?: string[];
-  retries?: string;
-  timeout?: string;
-  agent?: string;
-  maxTokens?: string;
-  maxCost?: string;
-  land?: boolean;
-  stream?: boolean;
-  json?: boolean;
-  yes?: boolean;
-};
+type RunFlags = ModeFlags &
+  SettingsFlags & {
+    batch?: string[];
+    land?: boolean;
+    stream?: boolean;
+    json?: boolean;
+    yes?: boolean;
+  };
 
 /** What the CLI hands the engine so that it can report and be interrupted. */
 export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
@@ -110,15 +106,15 @@ export async function runWithReporting(
   }
 }
 
-export function runOptionsFrom(
+export async function runOptionsFrom(
   ids: string[],
   flags: RunFlags & { label?: string[]; only?: boolean },
-): RunOptions {
+): Promise<RunOptions> {
   return {
     ids,
     labels: flags.label ?? [],
     only: flags.only ?? false,
-    settings: settingsFromFlags(flags),
+    settings: await settingsFromFlags(flags),
     mode: modeFrom(flags),
     land: flags.land ?? false,
     ...(flags.batch ? { batches: batchesFrom(flags.batch)! } : {}),
@@ -126,31 +122,28 @@ export function runOptionsFrom(
 }
 
 export function runCommand() {
-  return new Command("run")
+  const command = new Command("run")
     .description("run the selected tasks' agents, each in its own worktree, and merge their work")
     .argument("[ids...]", "task ids to run (their unfinished dependencies are pulled in)")
     .option("-l, --label <label...>", "run the tasks that carry one of these labels")
-    .option("--only", "take exactly the ids given, without their dependencies")
-    .option("-c, --concurrency <n>", "how many agents may run at once (default 3)")
-    .option("--fail-fast", "stop at the first failure and end running agents")
-    .option("--sequential", "one task at a time; stop at the first failure")
-    .option("--chain", "one at a time, each lane starting from the previous task's work")
+    .option("--only", "take exactly the ids given, without their dependencies");
+  const [failFast, sequential, chain] = exclusiveOptions(
+    new Option("--fail-fast", "stop at the first failure and end running agents"),
+    new Option("--sequential", "one task at a time; stop at the first failure"),
+    new Option("--chain", "one at a time, each lane starting from the previous task's work"),
+  );
+  return withSettingOptions(command, "run")
+    .addOption(failFast)
+    .addOption(sequential)
+    .addOption(chain)
     .option("--batch <ids>", 'run groups in order, e.g. --batch "a,b" --batch "c"', collect)
-    .option("--retries <n>", "re-run a failed attempt up to n times, with backoff (default 0)")
-    .option(
-      "--timeout <duration>",
-      "end an agent attempt after this long, e.g. 90s, 30m (default 30m)",
-    )
-    .option("--agent <preset>", "claude, codex, gemini, aider or opencode")
-    .option("--max-tokens <n>", "start no new task once the run used this many tokens")
-    .option("--max-cost <usd>", "start no new task once the run cost this many US dollars")
     .option("--land", "fast-forward the base branch when every task succeeded")
     .option("--stream", "print agent output prefixed with the task id")
     .option("--json", "print the event stream as NDJSON on stdout")
     .option("-y, --yes", "answer yes to every question")
     .option("--dry-run", "check everything and show the plan; start nothing")
     .action(async (ids, flags) => {
-      const options = runOptionsFrom(ids, flags);
+      const options = await runOptionsFrom(ids, flags);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
       const { run, check } = await import("../../index.js");
       if (flags.dryRun) {
