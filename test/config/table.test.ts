@@ -38,10 +38,13 @@ it.each(withDefault)("the default of %s is accepted as text by its env variable"
   expect(Object.keys(settingsFromEnv({ [entry.env]: text }))).toEqual([key]);
 });
 
-it.each(withFlag)("the example value of the %s flag, shown in its hint, is accepted", async (key) => {
-  const example = entryOf(key).flag!.example;
-  expect(Object.keys(await settingsFromFlags({ [key]: example }))).toEqual([key]);
-});
+it.each(withFlag)(
+  "the example value of the %s flag, shown in its hint, is accepted",
+  async (key) => {
+    const example = entryOf(key).flag!.example;
+    expect(Object.keys(await settingsFromFlags({ [key]: example }))).toEqual([key]);
+  },
+);
 
 describe("resolved settings", () => {
   it("hold durations in milliseconds under …Ms names, and nothing else renamed", () => {
