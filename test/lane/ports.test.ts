@@ -67,7 +67,12 @@ describe("PortPool", () => {
     const lanes = ["a", "b", "c", "d"];
     const blocks = await Promise.all(lanes.map((id) => pool.allocate(id)));
 
-    expect(blocks.map((b) => b.first).sort((x, y) => x - y)).toEqual([base + 10, base + 20, base + 30, base + 40]);
+    expect(blocks.map((b) => b.first).sort((x, y) => x - y)).toEqual([
+      base + 10,
+      base + 20,
+      base + 30,
+      base + 40,
+    ]);
     for (const block of blocks) expect(block.last - block.first).toBe(9);
     for (let i = 0; i < blocks.length; i++) {
       for (let j = i + 1; j < blocks.length; j++)
