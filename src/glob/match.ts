@@ -12,20 +12,38 @@
  */
 import { literalSegments, parsePattern, type Segment, type Token } from "./pattern.js";
 
-/** Whether `path` (relative to the root, `/`-separated) matches the glob exactly. */
-export function globMatches(pattern: string, path: string): boolean {
-  const target = literalSegments(path);
-  return parsePattern(pattern).some((alternative) => segmentsMeet(alternative, target));
+export interface CompiledGlob {
+  /** Whether `path` (relative to the root, `/`-separated) matches the glob exactly. */
+  matches(path: string): boolean;
+  /** Whether some path strictly inside the folder `dir` could match: worth walking into. */
+  mayMatchUnder(dir: string): boolean;
 }
 
-/** Whether some path strictly inside the folder `dir` could match the glob: worth walking into. */
+/** Parses once, for matching many paths (a folder walk). */
+export function compileGlob(pattern: string): CompiledGlob {
+  const alternatives = parsePattern(pattern);
+  return {
+    matches: (path) => {
+      const target = literalSegments(path);
+      return alternatives.some((alternative) => segmentsMeet(alternative, target));
+    },
+    mayMatchUnder: (dir) => {
+      const under: Segment[] = [
+        ...literalSegments(dir),
+        { kind: "part", tokens: [{ kind: "star" }] },
+        { kind: "globstar" },
+      ];
+      return alternatives.some((alternative) => segmentsMeet(alternative, under));
+    },
+  };
+}
+
+export function globMatches(pattern: string, path: string): boolean {
+  return compileGlob(pattern).matches(path);
+}
+
 export function globMayMatchUnder(pattern: string, dir: string): boolean {
-  const under: Segment[] = [
-    ...literalSegments(dir),
-    { kind: "part", tokens: [{ kind: "star" }] },
-    { kind: "globstar" },
-  ];
-  return parsePattern(pattern).some((alternative) => segmentsMeet(alternative, under));
+  return compileGlob(pattern).mayMatchUnder(dir);
 }
 
 /**
