@@ -61,9 +61,9 @@ export async function prepareLaneFiles(
   for (const file of plan.copies) {
     const target = await checkedTarget(plan.root, realLane, file, result.notes);
     if (target === undefined) continue;
-    const before = result.notes.length;
-    await copyTree(plan.root, target.source, target.destination, file, result.notes, true);
-    if (result.notes.length === before) result.copied.push(file.path);
+    if (await copyTree(plan.root, target.source, target.destination, file, result.notes, true)) {
+      result.copied.push(file.path);
+    }
   }
   result.unignored = await notIgnored(realLane, [...result.linked, ...result.copied]);
   for (const file of result.unignored) {
@@ -145,7 +145,7 @@ async function laneDestination(
 /**
  * Copies a file or a folder. The top entry may be a symlink (checked to stay in the repository)
  * and is followed; inside a folder, a symlink is recreated when it is relative and stays inside
- * the repository, and skipped otherwise.
+ * the repository, and skipped otherwise. Returns how many entries it wrote.
  */
 async function copyTree(
   realRoot: string,
@@ -154,9 +154,13 @@ async function copyTree(
   file: LaneFile,
   notes: string[],
   top: boolean,
-): Promise<void> {
+): Promise<number> {
   const rel = path.relative(realRoot, source).split(path.sep).join("/");
-  const stats = await lstat(source);
+  const stats = await lstat(source).catch(() => undefined);
+  if (stats === undefined) {
+    notes.push(`${file.source}: ${show(rel)} vanished while it was being copied; skipped`);
+    return 0;
+  }
   if (stats.isSymbolicLink() && !top) {
     const target = await readlink(source);
     const resolved = path.resolve(path.dirname(source), target);
@@ -164,31 +168,32 @@ async function copyTree(
       notes.push(
         `${file.source}: ${show(rel)} is a symlink leading outside the repository; skipped`,
       );
-      return;
+      return 0;
     }
-    await guardedCopy(rel, notes, () => symlink(target, destination));
-    return;
+    return guardedCopy(rel, notes, () => symlink(target, destination));
   }
   const real = top ? await realpath(source) : source;
   const followed = top ? await lstat(real) : stats;
   if (followed.isFile()) {
-    await guardedCopy(rel, notes, () =>
+    return guardedCopy(rel, notes, () =>
       copyFile(real, destination, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL),
     );
   } else if (followed.isDirectory()) {
+    let written = 0;
     try {
       await mkdir(destination);
+      written = 1;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw ioError(rel, error);
       // A folder already there is filled in around what it holds; anything else is left alone.
       if (!(await lstat(destination)).isDirectory()) {
         notes.push(`${file.source}: ${show(rel)} is already in the lane; left as it is`);
-        return;
+        return 0;
       }
     }
     for (const name of (await readdir(real)).sort()) {
       if (isSkippedFolder(`${rel}/${name}`) || name === ".git") continue;
-      await copyTree(
+      written += await copyTree(
         realRoot,
         path.join(source, name),
         path.join(destination, name),
@@ -197,9 +202,10 @@ async function copyTree(
         false,
       );
     }
-  } else {
-    notes.push(`${file.source}: ${show(rel)} is not a file or folder; skipped`);
+    return written;
   }
+  notes.push(`${file.source}: ${show(rel)} is not a file or folder; skipped`);
+  return 0;
 }
 
 /** Runs a copy; an existing destination is a note (never overwritten), other failures throw. */
@@ -207,12 +213,14 @@ async function guardedCopy(
   rel: string,
   notes: string[],
   write: () => Promise<void>,
-): Promise<void> {
+): Promise<number> {
   try {
     await write();
+    return 1;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw ioError(rel, error);
     notes.push(`${show(rel)} is already in the lane; left as it is`);
+    return 0;
   }
 }
 

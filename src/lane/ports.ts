@@ -35,6 +35,8 @@ export class PortPool {
   /** Block index -> the lane holding it (or being checked for it). */
   readonly #holder = new Map<number, string>();
   readonly #blockOf = new Map<string, number>();
+  /** Allocations under way, so that asking twice for one lane gives one block. */
+  readonly #pending = new Map<string, Promise<PortBlock>>();
 
   constructor(options: PortPoolOptions = {}) {
     this.base = options.base ?? DEFAULT_PORT_BASE;
@@ -45,9 +47,15 @@ export class PortPool {
   }
 
   /** The lowest free block for the lane (its own, if it already holds one). */
-  async allocate(laneId: string): Promise<PortBlock> {
+  allocate(laneId: string): Promise<PortBlock> {
     const held = this.#blockOf.get(laneId);
-    if (held !== undefined) return this.#block(held);
+    if (held !== undefined) return Promise.resolve(this.#block(held));
+    const pending = this.#pending.get(laneId) ?? this.#find(laneId);
+    this.#pending.set(laneId, pending);
+    return pending.finally(() => this.#pending.delete(laneId));
+  }
+
+  async #find(laneId: string): Promise<PortBlock> {
     const busy = new Set<number>();
     for (;;) {
       const index = this.#lowestUnheld(busy);
