@@ -4,7 +4,7 @@
  * file is never duplicated into a lane. git answers both questions (`ls-files --exclude-from`
  * for the patterns, `check-ignore` for the ignore rules): no gitignore matching is written here.
  */
-import { realpath } from "node:fs/promises";
+import { access, realpath } from "node:fs/promises";
 import path from "node:path";
 import { show } from "../errors.js";
 import type { Git } from "../git/runner.js";
@@ -19,12 +19,14 @@ export async function worktreeIncludeFiles(
   notes: string[],
 ): Promise<LaneFile[]> {
   const patterns = path.join(realRoot, WORKTREE_INCLUDE);
-  const listed = await git.run(
-    ["ls-files", "-z", "--others", "--ignored", `--exclude-from=${patterns}`],
-    { allowFail: true },
-  );
-  // No .worktreeinclude (git says it cannot read the file): nothing to copy.
-  if (listed.exitCode !== 0) return [];
+  if (!(await readable(patterns))) return [];
+  const listed = await git.run([
+    "ls-files",
+    "-z",
+    "--others",
+    "--ignored",
+    `--exclude-from=${patterns}`,
+  ]);
   const candidates = listed.stdout
     .split("\0")
     .filter((file) => file !== "" && !underSkippedFolder(file));
@@ -58,6 +60,15 @@ function underSkippedFolder(file: string): boolean {
 async function staysInside(realRoot: string, file: string): Promise<boolean> {
   try {
     return isTakeable(realRoot, await realpath(path.join(realRoot, file)));
+  } catch {
+    return false;
+  }
+}
+
+async function readable(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
   } catch {
     return false;
   }

@@ -80,6 +80,22 @@ describe("checkLaneFiles", () => {
     ]);
   });
 
+  it("takes the outermost match of a glob and never walks into .git or run logs", async () => {
+    const repo = await project();
+    await writeFiles(repo.root, {
+      "node_modules/left-pad/node_modules/inner/index.js": "nested\n",
+      ".lanes/runs/r1/logs/t/exec.1.log": "run log\n",
+    });
+    const plan = await check(repo, { link: ["**/node_modules"], copy: ["**/*.log"] });
+    expect(plan.links.map((f) => f.path)).toEqual([
+      "node_modules",
+      "packages/api/node_modules",
+      "packages/web/node_modules",
+    ]);
+    expect(plan.copies.map((f) => f.path)).toEqual(["debug.log"]);
+    expect(plan.notes).toEqual([]);
+  });
+
   it("refuses a tracked path, naming it and the setting", async () => {
     const repo = await project();
     const error = await refusal(check(repo, { copy: [".env", "src/config.ts"] }));
