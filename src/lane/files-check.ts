@@ -52,9 +52,16 @@ export async function checkLaneFiles(
   const realRoot = await realpath(root);
   const git = new Git(realRoot);
   const notes: string[] = [];
-  const links = await expandEntries(realRoot, "lane.link", settings.link ?? [], notes);
-  const copies = await expandEntries(realRoot, "lane.copy", settings.copy ?? [], notes);
-  await refuseTracked(git, [...links, ...copies]);
+  const links = await withoutTracked(
+    git,
+    await expandEntries(realRoot, "lane.link", settings.link ?? [], notes),
+    notes,
+  );
+  const copies = await withoutTracked(
+    git,
+    await expandEntries(realRoot, "lane.copy", settings.copy ?? [], notes),
+    notes,
+  );
   await refuseOutside(realRoot, [...links, ...copies]);
   const included =
     settings.worktreeInclude === false ? [] : await worktreeIncludeFiles(git, realRoot, notes);
@@ -131,8 +138,17 @@ function checkEntry(key: string, entry: unknown): asserts entry is string {
   }
 }
 
-/** A tracked path is already in every lane: copying or linking over it is a mistake. */
-async function refuseTracked(git: Git, files: readonly LaneFile[]): Promise<void> {
+/**
+ * A tracked path is already in every lane: naming one is a mistake, refused. A glob's tracked
+ * matches are only noted and left out, since `.env*` rightly means `.env` and `.env.local` but
+ * usually also meets a tracked `.env.example`.
+ */
+async function withoutTracked(
+  git: Git,
+  files: readonly LaneFile[],
+  notes: string[],
+): Promise<LaneFile[]> {
+  const kept: LaneFile[] = [];
   for (let i = 0; i < files.length; i += 100) {
     const batch = files.slice(i, i + 100);
     const { stdout } = await git.run([
@@ -144,7 +160,17 @@ async function refuseTracked(git: Git, files: readonly LaneFile[]): Promise<void
     const tracked = stdout.split("\0").filter((line) => line !== "");
     for (const file of batch) {
       const hit = tracked.find((t) => covers(file.path, t));
-      if (hit === undefined) continue;
+      if (hit === undefined) {
+        kept.push(file);
+        continue;
+      }
+      if (hasGlobSyntax(file.entry)) {
+        notes.push(
+          `${file.source}: ${show(file.path)} (from ${show(file.entry)}) ` +
+            `${hit === file.path ? "is tracked by git" : "holds tracked files"}; skipped`,
+        );
+        continue;
+      }
       const from = file.entry === file.path ? "" : ` (from ${show(file.entry)})`;
       const what =
         hit === file.path
@@ -155,6 +181,7 @@ async function refuseTracked(git: Git, files: readonly LaneFile[]): Promise<void
       });
     }
   }
+  return kept;
 }
 
 /** A symlink in the repository must not carry lanes out of it (to ~/.ssh, say). */

@@ -105,14 +105,27 @@ describe("checkLaneFiles", () => {
     expect(error.hint).toMatch(/Remove it from `lane.copy`/);
   });
 
-  it("refuses a folder or glob match that holds tracked files", async () => {
+  it("refuses a folder that holds tracked files", async () => {
     const repo = await project();
-    const linked = await refusal(check(repo, { link: ["packages/web"] }));
-    expect(linked.message).toMatch(
+    const error = await refusal(check(repo, { link: ["packages/web"] }));
+    expect(error.message).toMatch(
       /`lane.link` names "packages\/web", which holds files git tracks \("packages\/web\/package.json"\)/,
     );
-    const globbed = await refusal(check(repo, { copy: ["*.md"] }));
-    expect(globbed.message).toMatch(/names "README.md" \(from "\*\.md"\), which git tracks/);
+  });
+
+  it("leaves out a glob's tracked matches with a note", async () => {
+    const repo = await project();
+    await writeFiles(repo.root, { ".env.example": "SECRET=\n" });
+    await repo.git.run(["add", "-f", ".env.example"]);
+    await repo.git.run(["commit", "--quiet", "-m", "example env"]);
+    const plan = await check(repo, { copy: [".env*"], link: ["packages/*"] });
+    expect(plan.copies.map((f) => f.path)).toEqual([".env", ".env.local"]);
+    expect(plan.links).toEqual([]);
+    expect(plan.notes).toEqual([
+      'lane.link: "packages/api" (from "packages/*") holds tracked files; skipped',
+      'lane.link: "packages/web" (from "packages/*") holds tracked files; skipped',
+      'lane.copy: ".env.example" (from ".env*") is tracked by git; skipped',
+    ]);
   });
 
   it("refuses a symlink leading out of the repository", async () => {
