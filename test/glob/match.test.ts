@@ -68,6 +68,12 @@ describe("globsOverlap", () => {
     ["lib/[!a]*.ts", "lib/a.ts", false],
     ["{src,lib}/util.ts", "lib/**", true],
     ["**", "anything/at/all", true],
+    ["a/**/b", "a/b", true],
+    ["*/x", "y/*", true],
+    ["a?", "abc", false],
+    ["**/test/**", "src/**", true],
+    ["src/**/*.test.ts", "src/**/*.spec.ts", true],
+    ["src/*.test.ts", "src/*.spec.ts", false],
   ])("%s and %s: %s", (a, b, expected) => {
     expect(globsOverlap(a, b)).toBe(expected);
     expect(globsOverlap(b, a)).toBe(expected);
