@@ -4,6 +4,8 @@
  * merged, backoff elapsed) and acts on the returned decisions, so that the same code runs a real
  * run and the virtual-clock simulator.
  */
+
+import { overlappingPairs } from "./overlap.js";
 import type {
   AttemptOutcome,
   Decision,
@@ -28,7 +30,12 @@ interface Entry {
   readySeq: number;
   /** Chain mode: the task whose branch this one starts from, fixed at its first start. */
   after: string | undefined;
+  /** Tasks whose `files` overlap this one's: it does not start while one of them is in flight. */
+  apart: Entry[];
 }
+
+/** States in which a task holds on to its files: its work is not merged (or given up) yet. */
+const IN_FLIGHT: ReadonlySet<SchedulerTaskState> = new Set(["running", "waiting", "finishing"]);
 
 const STATES: SchedulerTaskState[] = [
   "pending",
@@ -75,8 +82,16 @@ export class Scheduler {
       unmet: new Set(task.dependsOn).size,
       readySeq: 0,
       after: undefined,
+      apart: [],
     }));
     for (const entry of this.entries) this.byId.set(entry.id, entry);
+    if (options.overlap !== "allow") {
+      // A soft dependency: whichever of the pair is picked first (by priority) goes first.
+      for (const { a, b } of overlappingPairs(tasks)) {
+        this.byId.get(a)!.apart.push(this.byId.get(b)!);
+        this.byId.get(b)!.apart.push(this.byId.get(a)!);
+      }
+    }
     for (const task of tasks) {
       for (const dep of new Set(task.dependsOn)) {
         this.byId.get(dep)!.dependents.push(this.byId.get(task.id)!);
@@ -169,6 +184,13 @@ export class Scheduler {
     return this.entry(id).attempts;
   }
 
+  /** The in-flight tasks whose overlapping `files` keep `id` from starting now (for display). */
+  heldBackBy(id: string): string[] {
+    return this.entry(id)
+      .apart.filter((other) => IN_FLIGHT.has(other.state))
+      .map((other) => other.id);
+  }
+
   get running(): string[] {
     return this.entries.filter((e) => e.state === "running").map((e) => e.id);
   }
@@ -222,6 +244,7 @@ export class Scheduler {
     let best: Entry | undefined;
     for (const entry of this.entries) {
       if (entry.state !== "pending" || entry.unmet > 0 || entry.batch > this.currentBatch) continue;
+      if (entry.apart.some((other) => IN_FLIGHT.has(other.state))) continue;
       if (best === undefined || this.before(entry.id, best.id)) best = entry;
     }
     return best;

@@ -8,6 +8,7 @@ import { computeWaves } from "../graph/waves.js";
 import { Scheduler } from "./scheduler.js";
 import type {
   Decision,
+  OverlapPolicy,
   SchedulerMode,
   SchedulerOptions,
   SchedulerTask,
@@ -21,6 +22,8 @@ export interface SimTask {
   durationMs: number;
   /** What the scheduler believes it takes ("lanes" policy); durationMs when absent. */
   estimateMs?: number;
+  /** What the task expects to touch: overlapping tasks are kept apart unless `overlap: "allow"`. */
+  files?: readonly string[];
 }
 
 /**
@@ -43,6 +46,7 @@ export interface SimOptions {
   backoffMs?: number | ((attempt: number) => number);
   /** Post-agent time (commit, verify, merge) per task, through one merge queue. */
   mergeMs?: number;
+  overlap?: OverlapPolicy;
 }
 
 export interface SimStart {
@@ -188,9 +192,15 @@ function makeScheduler(tasks: SimTask[], opts: SimOptions): Scheduler {
     mode: opts.mode ?? "parallel",
     retries: opts.retries ?? 0,
     backoffMs: typeof backoff === "number" ? () => backoff : backoff,
+    overlap: opts.overlap ?? "avoid",
   };
   const withPriorities = (priorities: Map<string, number> | undefined): SchedulerTask[] =>
-    tasks.map((t) => ({ id: t.id, dependsOn: t.dependsOn, priority: priorities?.get(t.id) ?? 0 }));
+    tasks.map((t) => ({
+      id: t.id,
+      dependsOn: t.dependsOn,
+      priority: priorities?.get(t.id) ?? 0,
+      files: t.files,
+    }));
 
   switch (opts.policy) {
     case "lanes": {

@@ -14,7 +14,15 @@ export interface SchedulerTask {
   dependsOn: string[];
   /** Longest remaining path from this task to the end, itself included (graph/priorities). */
   priority: number;
+  /** Paths or globs the task expects to touch: tasks whose files overlap never run together. */
+  files?: readonly string[];
 }
+
+/**
+ * "avoid" (the default): a task does not start while a task whose `files` overlap its own is in
+ * flight (running, waiting to retry, or finishing); "allow": `files` play no part in scheduling.
+ */
+export type OverlapPolicy = "avoid" | "allow";
 
 export interface SchedulerOptions {
   concurrency: number;
@@ -25,6 +33,7 @@ export interface SchedulerOptions {
   retries: number;
   /** Milliseconds to wait before retry number `attempt` (2 = first retry); injected for purity. */
   backoffMs: (attempt: number) => number;
+  overlap?: OverlapPolicy;
 }
 
 export type SchedulerTaskState =
