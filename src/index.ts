@@ -8,6 +8,7 @@ import type { PlanOptions, RunOptions } from "./run/options.js";
 import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { nothingToRun, prepareRun } from "./run/prepare.js";
+import { writeLandedRecords } from "./run/records-on-landing.js";
 import type { RunResult } from "./run/result.js";
 import { settleUnfinishedRun } from "./run/unfinished.js";
 import { acquireRepoLock } from "./state/lock.js";
@@ -59,7 +60,7 @@ export type { RunResult, TaskResult } from "./run/result.js";
  * "interrupted". Never calls process.exit.
  */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
-  const prepared = await prepareRun(options);
+  const prepared = await prepareRun(options, { writeLandedRecords: true });
   if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
   const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
   try {
@@ -68,7 +69,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       options.abandonUnfinished ?? false,
       prepared.graceMs,
     );
-    return await new Orchestrator(prepared, options).execute();
+    const result = await new Orchestrator(prepared, options).execute();
+    // Task files not committed as they ran get their records once the work is in (`--land`).
+    if (result.landed) await writeLandedRecords(prepared.git);
+    return result;
   } finally {
     await lock.release();
   }
