@@ -4,11 +4,12 @@
  */
 import { loadSettings } from "./config/load.js";
 import { findRepoRoot } from "./git/repo.js";
+import { Git } from "./git/runner.js";
 import type { PlanOptions, RunOptions } from "./run/options.js";
 import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { nothingToRun, prepareRun } from "./run/prepare.js";
-import { writeLandedRecords } from "./run/records-on-landing.js";
+import { landRecords, withLandedStatus, writeLandedRecords } from "./run/records-on-landing.js";
 import type { RunResult } from "./run/result.js";
 import { settleUnfinishedRun } from "./run/unfinished.js";
 import { acquireRepoLock } from "./state/lock.js";
@@ -42,7 +43,9 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
     ...(options.env ? { env: options.env } : {}),
     ...(options.settings ? { flags: options.settings } : {}),
   });
-  const tasks = await loadTaskFiles(repoRoot);
+  // Tasks whose records wait for a landing that has happened count as done (records-on-landing.ts).
+  const landed = await landRecords(new Git(repoRoot), { write: false });
+  const tasks = withLandedStatus(await loadTaskFiles(repoRoot), landed);
   return planTasks(
     tasks,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },

@@ -19,7 +19,7 @@ import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
 import type { RunOptions } from "./options.js";
 import { type Plan, planTasks } from "./plan.js";
-import { landRecords } from "./records-on-landing.js";
+import { landRecords, withLandedStatus } from "./records-on-landing.js";
 import type { RunResult } from "./result.js";
 
 /** Everything a run needs, checked before anything is started or written. */
@@ -201,10 +201,7 @@ export async function prepareRun(
   // Records of tasks whose work has landed since their run, for task files not committed as
   // they were run (records-on-landing.ts): they count as done from here on.
   const landed = await landRecords(git, { write: false });
-  const landedIds = new Set(landed.map(({ entry }) => entry.taskId));
-  const all = (await loadTasks(repoRoot)).map((task) =>
-    landedIds.has(task.id) ? { ...task, status: "done" as const } : task,
-  );
+  const all = withLandedStatus(await loadTasks(repoRoot), landed);
   const plan = planTasks(
     all,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },

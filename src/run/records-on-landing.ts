@@ -113,6 +113,18 @@ export async function landRecords(
   return landed;
 }
 
+/**
+ * The tasks with the status their landed records give them (done), for planning before (or
+ * without) writing those records: a dry run or `lanes plan` right after a manual merge.
+ */
+export function withLandedStatus<T extends { id: string; status: string }>(
+  tasks: T[],
+  landed: LandedRecord[],
+): T[] {
+  const done = new Set(landed.map(({ entry }) => entry.taskId));
+  return tasks.map((task) => (done.has(task.id) ? { ...task, status: "done" } : task));
+}
+
 /** Writes every landed record into its task file (after `--land`, or when a run starts). */
 export async function writeLandedRecords(git: Git): Promise<string[]> {
   return (await landRecords(git, { write: true })).map(({ entry }) => entry.taskId);

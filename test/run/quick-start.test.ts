@@ -75,6 +75,13 @@ describe("the Quick start", () => {
     expect(merge.exitCode, merge.stderr).toBe(0);
     // The committed task's record came with the merge; the others are written by the next run.
     expect(await statusOnDisk(repo, "committed")).toBe("done");
+    // `lanes plan` (which writes nothing) and a dry run already count the landed tasks as done.
+    const plan = await runCli(["plan", "--json"], { cwd: repo.root });
+    expect(plan.exitCode, plan.stderr).toBe(0);
+    expect(JSON.parse(plan.stdout).tasks).toEqual([]);
+    const dryRun = await runCli(["run", "--dry-run", "--json"], { cwd: repo.root });
+    expect(JSON.parse(dryRun.stdout).tasks).toEqual([]);
+    expect(await statusOnDisk(repo, "fresh-a")).toBeUndefined();
     await expectEveryTaskDone(repo);
     // The edits the user never committed are still there, under the record.
     const example = await readFile(path.join(repo.root, ".lanes", "tasks", "example.md"), "utf8");
