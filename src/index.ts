@@ -4,10 +4,12 @@
  */
 import { loadSettings } from "./config/load.js";
 import { findRepoRoot } from "./git/repo.js";
+import { Git } from "./git/runner.js";
 import type { PlanOptions, RunOptions } from "./run/options.js";
 import { Orchestrator } from "./run/orchestrator.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { nothingToRun, prepareRun } from "./run/prepare.js";
+import { landRecords, withLandedStatus, writeLandedRecords } from "./run/records-on-landing.js";
 import type { RunResult } from "./run/result.js";
 import { settleUnfinishedRun } from "./run/unfinished.js";
 import { acquireRepoLock } from "./state/lock.js";
@@ -41,7 +43,9 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
     ...(options.env ? { env: options.env } : {}),
     ...(options.settings ? { flags: options.settings } : {}),
   });
-  const tasks = await loadTaskFiles(repoRoot);
+  // Tasks whose records wait for a landing that has happened count as done (records-on-landing.ts).
+  const landed = await landRecords(new Git(repoRoot), { write: false });
+  const tasks = withLandedStatus(await loadTaskFiles(repoRoot), landed);
   return planTasks(
     tasks,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
@@ -59,7 +63,7 @@ export type { RunResult, TaskResult } from "./run/result.js";
  * "interrupted". Never calls process.exit.
  */
 export async function run(options: RunOptions = {}): Promise<RunResult> {
-  const prepared = await prepareRun(options);
+  const prepared = await prepareRun(options, { writeLandedRecords: true });
   if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
   const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
   try {
@@ -68,7 +72,10 @@ export async function run(options: RunOptions = {}): Promise<RunResult> {
       options.abandonUnfinished ?? false,
       prepared.graceMs,
     );
-    return await new Orchestrator(prepared, options).execute();
+    const result = await new Orchestrator(prepared, options).execute();
+    // Task files not committed as they ran get their records once the work is in (`--land`).
+    if (result.landed) await writeLandedRecords(prepared.git);
+    return result;
   } finally {
     await lock.release();
   }

@@ -4,7 +4,7 @@
  * extra args and env, or a custom argv that is never passed through a shell.
  */
 import { accessSync, constants, statSync } from "node:fs";
-import { basename, delimiter, resolve } from "node:path";
+import { basename, delimiter, isAbsolute, resolve } from "node:path";
 import type { AgentSetting, PresetName } from "../config/schema.js";
 import { LanesError } from "../errors.js";
 import { createAiderParser } from "./parsers/aider.js";
@@ -24,6 +24,12 @@ export interface ResolveContext {
   promptFile?: string;
   /** The worktree, so that the parser shows paths relative to it. */
   cwd?: string;
+  /**
+   * The repository root: a custom command's relative program path (one with a `/`, such as
+   * `./agent.sh`) is taken from here, as the settings file that names it means, and not from
+   * wherever lanes was started (agents run in their worktree, so it must be absolute anyway).
+   */
+  repoRoot?: string;
 }
 
 export interface ResolvedAgent {
@@ -161,9 +167,10 @@ const PRESETS: Record<PresetName, (input: PresetInput) => PresetBuild> = {
  */
 export function resolveAgent(setting: AgentSetting, ctx: ResolveContext = {}): ResolvedAgent {
   if (typeof setting === "object" && "command" in setting) {
+    const [program = "", ...args] = setting.command;
     return {
       name: "command",
-      argv: [...setting.command],
+      argv: [ctx.repoRoot === undefined ? program : fromRepoRoot(program, ctx.repoRoot), ...args],
       env: { ...setting.env },
       parser: undefined,
     };
@@ -183,6 +190,12 @@ export function resolveAgent(setting: AgentSetting, ctx: ResolveContext = {}): R
   };
   if (build.resumeArgv) resolved.resumeArgv = build.resumeArgv;
   return resolved;
+}
+
+/** A relative program path (one with a slash) made absolute from the repository root. */
+function fromRepoRoot(program: string, repoRoot: string): string {
+  const isPath = program.includes("/") || (process.platform === "win32" && program.includes("\\"));
+  return isPath && !isAbsolute(program) ? resolve(repoRoot, program) : program;
 }
 
 /** How to install each preset's CLI, for the "not found" error. */

@@ -18,6 +18,7 @@ import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
 import type { RunOptions } from "./options.js";
 import { type Plan, planTasks } from "./plan.js";
+import { landRecords, withLandedStatus } from "./records-on-landing.js";
 import type { RunResult } from "./result.js";
 
 /** Everything a run needs, checked before anything is started or written. */
@@ -90,27 +91,40 @@ function checkBatches(batches: string[][] | undefined, plan: Plan): string[][] |
   return groups;
 }
 
+/** Where an agent setting came from, for errors: the flag, the variable, the file and key, or the task. */
+function agentSource(task: Task, source: string | undefined, repoRoot: string): string {
+  if (task.agent) return `the agent of ${task.file}`;
+  if (source === undefined) return "the default agent";
+  if (source === "command line") return "the --agent flag";
+  if (source === "environment") return "the LANES_AGENT environment variable";
+  const file = path.relative(repoRoot, source);
+  return `the "agent" setting in ${file.startsWith("..") ? source : file}`;
+}
+
 function resolveAgents(
   tasks: Task[],
   settings: Settings,
+  settingsSource: string | undefined,
+  repoRoot: string,
   env: NodeJS.ProcessEnv,
 ): Map<string, ResolvedAgent> {
   const agents = new Map<string, ResolvedAgent>();
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
   for (const task of tasks) {
     const setting = task.agent ?? settings.agent;
-    const agent = resolveAgent(setting, {});
-    const where = task.agent ? `agent of ${task.file}` : `"agent" setting`;
+    // A relative program path means what it says in the settings file: from the repository root.
+    const agent = resolveAgent(setting, { repoRoot });
+    const where = agentSource(task, settingsSource, repoRoot);
     const program = agent.argv[0]!;
-    if (!findExecutable(program, env.PATH ?? "")) {
-      throw new LanesError("E_AGENT", `agent command not found: ${program} (the ${where})`, {
+    if (program !== "" && !findExecutable(program, env.PATH ?? "", repoRoot)) {
+      throw new LanesError("E_AGENT", `agent command not found: ${program} (${where})`, {
         hint:
           agent.name === "command"
-            ? "install it or fix the command's first element (a program name on PATH or a path)"
+            ? "install it or fix the command's first element (a program name on PATH, or a path, which is taken from the repository root when relative)"
             : `install the ${agent.name} CLI so that \`${program}\` is on PATH, or choose another agent`,
       });
     }
-    const refusal = checkAgentPreflight(agent, { isRoot, env });
+    const refusal = checkAgentPreflight(agent, { isRoot, env, source: where, cwd: repoRoot });
     if (refusal) throw refusal;
     agents.set(task.id, agent);
   }
@@ -166,17 +180,27 @@ async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
 /** Validates the whole run: repository, settings, tasks, selection, agents, prompt template. */
 export async function prepareRun(
   options: RunOptions,
-  { resuming = false }: { resuming?: boolean } = {},
+  {
+    resuming = false,
+    writeLandedRecords = false,
+  }: {
+    resuming?: boolean;
+    /** Write the records of landed tasks into their files (a real run; never a dry run). */
+    writeLandedRecords?: boolean;
+  } = {},
 ): Promise<PreparedRun> {
   const env = options.env ?? process.env;
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const git = new Git(repoRoot);
-  const { settings } = await loadSettings({
+  const { settings, sources } = await loadSettings({
     repoRoot,
     env,
     ...(options.settings ? { flags: options.settings } : {}),
   });
-  const all = await loadTasks(repoRoot);
+  // Records of tasks whose work has landed since their run, for task files not committed as
+  // they were run (records-on-landing.ts): they count as done from here on.
+  const landed = await landRecords(git, { write: false });
+  const all = withLandedStatus(await loadTasks(repoRoot), landed);
   const plan = planTasks(
     all,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
@@ -185,7 +209,7 @@ export async function prepareRun(
   const tasks = new Map(all.map((task) => [task.id, task]));
   const selected = plan.tasks.map((task) => tasks.get(task.id)!);
   const batches = checkBatches(options.batches, plan);
-  const agents = resolveAgents(selected, settings, env);
+  const agents = resolveAgents(selected, settings, sources.agent, repoRoot, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
   const baseCommit = await headCommit(git);
   // A resumed run's own lane branches are reset by resume itself.
@@ -200,6 +224,8 @@ export async function prepareRun(
       hint: "worktrees must live outside the repository (test runners and watchers would see them); choose a folder elsewhere",
     });
   }
+  // Every check passed: now the landed records may go into their files.
+  if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {
     runId: newRunId(),
     repoRoot,
@@ -213,7 +239,8 @@ export async function prepareRun(
     batches,
     baseCommit,
     baseBranch: await currentBranch(git),
-    dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/runs")),
+    // lanes reads its settings and task files from disk: those are not missing from the lanes.
+    dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/")),
     worktreeRoot: root,
     timeoutMs: settings.timeoutMs,
     graceMs: settings.gracePeriodMs,

@@ -1,79 +1,44 @@
-import { readdir } from "node:fs/promises";
+/**
+ * `lanes resume`: continues a run that did not finish, with the options it was started with,
+ * or abandons it (`--abort`), or abandons it and runs its tasks again from scratch (`--fresh`).
+ */
 import path from "node:path";
-import { killProcessGroup } from "../agents/process-group.js";
+import { parseDuration } from "../config/duration.js";
+import { loadSettings } from "../config/load.js";
+import type { SettingsFile } from "../config/schema.js";
 import { LanesError } from "../errors.js";
 import { createBranch } from "../git/merge.js";
 import { branchExists, findRepoRoot } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { laneBranchName, removeLane } from "../git/worktrees.js";
 import { acquireRepoLock } from "../state/lock.js";
-import { isProcessAlive, processesWithEnv } from "../state/proc.js";
-import {
-  RUNS_DIR,
-  type RunState,
-  RunStateStore,
-  readRunState,
-  runStatePath,
-} from "../state/run-state.js";
-import { isRunLive } from "../state/runs.js";
+import { type RunState, RunStateStore, runStatePath } from "../state/run-state.js";
 import type { RunOptions } from "./options.js";
 import { Orchestrator } from "./orchestrator.js";
-import { prepareRun } from "./prepare.js";
+import { nothingToRun, prepareRun } from "./prepare.js";
+import { writeLandedRecords } from "./records-on-landing.js";
 import type { RunResult } from "./result.js";
+import {
+  abandonRun,
+  endLeftovers,
+  findResumableRun,
+  isOrchestratorAlive,
+  RESUMABLE,
+} from "./unfinished.js";
 
-/** What to do with the failed and skipped tasks of the run being resumed (autospec's prompt). */
+/** What to do with the run being resumed (autospec's prompt): each choice holds for any run. */
 export type ResumeChoice = "retry" | "skip" | "fresh" | "abort";
 
 export interface ResumeOptions
   extends Omit<RunOptions, "ids" | "labels" | "only" | "batches" | "mode"> {
   runId?: string;
-  /** Needed when the run has failed or skipped tasks; `retry` is the default answer. */
+  /**
+   * `abort` and `fresh` abandon the run whatever it holds; `retry` and `skip` say what becomes
+   * of its failed and skipped tasks. Without a choice, a run with none of those just continues.
+   */
   choice?: ResumeChoice;
   /** Asked when the run has failed or skipped tasks and no `choice` was given. */
   ask?: (failed: string[], skipped: string[]) => Promise<ResumeChoice>;
-}
-
-const RESUMABLE = new Set(["running", "interrupted", "failed"]);
-
-/** The newest run that can be resumed, or the one named. */
-export async function findResumableRun(repoRoot: string, runId?: string): Promise<RunState> {
-  if (runId) return readRunState(runStatePath(repoRoot, runId));
-  let ids: string[] = [];
-  try {
-    ids = (await readdir(path.join(repoRoot, RUNS_DIR), { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort()
-      .reverse();
-  } catch {
-    // No runs folder: no runs.
-  }
-  for (const id of ids) {
-    const state = await readRunState(runStatePath(repoRoot, id)).catch(() => undefined);
-    if (state && RESUMABLE.has(state.status)) return state;
-  }
-  throw new LanesError("E_NO_RUN", "there is no unfinished run to resume", {
-    hint: "`lanes status` lists the runs; `lanes run` starts a new one",
-  });
-}
-
-/** Whether the run's orchestrator is still alive (then it must not be resumed). */
-export function isOrchestratorAlive(state: RunState): boolean {
-  return state.pid !== process.pid && isRunLive(state);
-}
-
-/**
- * Ends every process a dead run left behind: the agent groups run.json names, and any process
- * that carries the run's LANES_RUN_ID marker (children that left their group included).
- */
-export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
-  const groups = new Set<number>();
-  for (const task of Object.values(state.tasks)) {
-    if (task.agent && isProcessAlive(task.agent.pgid)) groups.add(task.agent.pgid);
-  }
-  for (const pid of processesWithEnv("LANES_RUN_ID", state.id)) groups.add(pid);
-  await Promise.all([...groups].map((pgid) => killProcessGroup(pgid, graceMs).catch(() => {})));
-  return groups.size;
 }
 
 /** Tasks the integration branch already holds a merge of, though run.json did not record it. */
@@ -93,8 +58,37 @@ async function mergedTasks(git: Git, state: RunState): Promise<Map<string, strin
 }
 
 /**
+ * The settings a resumed run goes on with: those it was started with (run.json `options`), under
+ * the flags given now, so that `--concurrency 3` survives an interrupt.
+ */
+export function resumedSettings(state: RunState, flags: SettingsFile = {}): SettingsFile {
+  const recorded = state.options;
+  return {
+    concurrency: recorded.concurrency,
+    retries: recorded.retries,
+    timeout: recorded.timeout,
+    ...flags,
+  };
+}
+
+/** The user's choice: given, asked, or (nothing failed or skipped) simply continuing. */
+async function chooseFor(state: RunState, options: ResumeOptions): Promise<ResumeChoice> {
+  if (options.choice) return options.choice;
+  const failed = state.order.filter((id) => state.tasks[id]?.status === "failed");
+  const skipped = state.order.filter((id) => state.tasks[id]?.status === "skipped");
+  if (failed.length + skipped.length === 0) return "retry";
+  if (options.ask) return options.ask(failed, skipped);
+  throw new LanesError(
+    "E_USAGE",
+    `run ${state.id} has ${failed.length} failed and ${skipped.length} skipped tasks: say what to do with them`,
+    { hint: "pass --retry-failed, --skip-failed, --fresh or --abort (--yes retries)" },
+  );
+}
+
+/**
  * `lanes resume`: ends what the dead run left running, keeps done tasks done, starts interrupted
- * tasks again from a clean lane, and treats failed and skipped tasks as the user chose.
+ * tasks again from a clean lane, and treats failed and skipped tasks as the user chose; or, told
+ * to abort or start fresh, abandons the run first (and with `fresh` runs its tasks anew).
  */
 export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
@@ -113,53 +107,34 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
       hint: `follow it with \`lanes status ${found.id}\`, or stop it (kill -INT ${found.pid}) first`,
     });
   }
-  const failed = found.order.filter((id) => found.tasks[id]?.status === "failed");
-  const skipped = found.order.filter((id) => found.tasks[id]?.status === "skipped");
-  let choice: ResumeChoice = "retry";
-  if (failed.length + skipped.length > 0) {
-    if (options.choice) choice = options.choice;
-    else if (options.ask) choice = await options.ask(failed, skipped);
-    else {
-      throw new LanesError(
-        "E_USAGE",
-        `run ${found.id} has ${failed.length} failed and ${skipped.length} skipped tasks: say what to do with them`,
-        { hint: "pass --retry-failed, --skip-failed, --fresh or --abort (--yes retries)" },
-      );
-    }
+  const choice = await chooseFor(found, options);
+  if (choice === "abort") return abort(repoRoot, found, options);
+  const settings = resumedSettings(found, options.settings);
+  const mode = found.options.mode as RunOptions["mode"] & string;
+  const batches = found.options.batches ? { batches: found.options.batches } : {};
+  const land = options.land ?? found.options.land;
+  if (choice === "fresh") {
+    return fresh(repoRoot, found, { ...options, settings, mode, ...batches, land });
   }
   const prepared = await prepareRun(
-    {
-      ...options,
-      ids: found.order,
-      only: true,
-      mode: found.options.mode as RunOptions["mode"] & string,
-      ...(found.options.batches ? { batches: found.options.batches } : {}),
-    },
-    { resuming: true },
+    { ...options, settings, ids: found.order, only: true, mode, ...batches },
+    { resuming: true, writeLandedRecords: true },
   );
   const lock = await acquireRepoLock(repoRoot, found.id);
   try {
     const store = new RunStateStore(runStatePath(repoRoot, found.id), found);
     await endLeftovers(found, prepared.graceMs);
-    if (choice === "abort" || choice === "fresh") {
-      found.status = "abandoned";
-      for (const task of Object.values(found.tasks)) task.agent = undefined;
-      await store.save();
-      await store.flush();
-      if (choice === "abort") {
-        throw new LanesError("E_RUN_UNFINISHED", `run ${found.id} abandoned; nothing was started`, {
-          exitCode: 1,
-          hint: "`lanes clean` removes its lanes; `lanes run` starts a new run",
-        });
-      }
-      await lock.release();
-      const { run } = await import("../index.js");
-      return run({ ...options, ids: found.order, only: true });
-    }
+    // A later resume goes on with what this one was given.
+    Object.assign(found.options, {
+      concurrency: prepared.settings.concurrency,
+      retries: prepared.settings.retries,
+      timeout: prepared.settings.timeout,
+      land,
+    });
     await resetUnfinished(prepared.git, found, choice);
     await store.save();
     await store.flush();
-    return await new Orchestrator(
+    const result = await new Orchestrator(
       {
         ...prepared,
         runId: found.id,
@@ -167,9 +142,58 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
         baseBranch: found.baseBranch,
         worktreeRoot: found.worktreeRoot,
       },
-      options,
+      { ...options, land },
       found,
     ).execute();
+    if (result.landed) await writeLandedRecords(prepared.git);
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+/** `--abort`: the run is abandoned and nothing starts, whatever the run holds. */
+async function abort(repoRoot: string, found: RunState, options: ResumeOptions): Promise<never> {
+  const { settings } = await loadSettings({
+    repoRoot,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.settings ? { flags: options.settings } : {}),
+  });
+  const lock = await acquireRepoLock(repoRoot, found.id);
+  try {
+    await abandonRun(repoRoot, found, parseDuration(settings.gracePeriod)!);
+  } finally {
+    await lock.release();
+  }
+  throw new LanesError("E_RUN_UNFINISHED", `run ${found.id} abandoned; nothing was started`, {
+    exitCode: 1,
+    hint: "`lanes clean` removes its lanes; `lanes run` starts a new run",
+  });
+}
+
+/**
+ * `--fresh`: every check of a new run over the same tasks first, then the old run is abandoned
+ * and the new one runs (from the current HEAD, with the old run's options).
+ */
+async function fresh(
+  repoRoot: string,
+  found: RunState,
+  options: ResumeOptions & Pick<RunOptions, "mode" | "batches">,
+): Promise<RunResult> {
+  const runOptions: RunOptions = { ...options, ids: found.order, only: true };
+  const prepared = await prepareRun(runOptions, { writeLandedRecords: true });
+  const old = await acquireRepoLock(repoRoot, found.id);
+  try {
+    await abandonRun(repoRoot, found, prepared.graceMs);
+  } finally {
+    await old.release();
+  }
+  if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
+  const lock = await acquireRepoLock(repoRoot, prepared.runId);
+  try {
+    const result = await new Orchestrator(prepared, runOptions).execute();
+    if (result.landed) await writeLandedRecords(prepared.git);
+    return result;
   } finally {
     await lock.release();
   }
@@ -202,11 +226,15 @@ async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice):
       task.status === "pending" ||
       (retry && (task.status === "failed" || task.status === "skipped"))
     ) {
+      // Its duration is its own run's: the dead run's time does not count.
       Object.assign(task, {
         status: "pending",
         reason: undefined,
         detail: undefined,
         startCommit: undefined,
+        startedAt: undefined,
+        finishedAt: undefined,
+        durationMs: undefined,
       });
     } else continue;
     // A lane of a task that runs again (or whose merge is in) has nothing left to keep.

@@ -1,15 +1,35 @@
-import { readFile, writeFile } from "node:fs/promises";
+// A task's status record (`status: done` or `failed`, with when, where and why) goes where landing
+// will carry it: into the lane, when the task file is committed as it is on disk; otherwise into
+// the file on disk once the work lands (records-on-landing.ts), because lanes runs task files as
+// they are on disk and the integration branch must not add or change a file the user has not
+// committed (that would block `git merge --ff-only`).
 import path from "node:path";
 import { commitFiles, commitPaths } from "../git/merge.js";
 import type { Git } from "../git/runner.js";
-import { withStatus } from "../tasks/write-back.js";
+import { readPlainTaskFile, withStatus, writePlainTaskFile } from "../tasks/write-back.js";
 import type { FailureReason } from "./events.js";
+import { deferRecord, sha256 } from "./records-on-landing.js";
+
+/** The task file's text in the main checkout when HEAD holds exactly that text, else undefined. */
+async function committedAsOnDisk(git: Git, file: string): Promise<string | undefined> {
+  const onDisk = await readPlainTaskFile(git.root, file);
+  if (onDisk === undefined) return undefined;
+  const committed = await git.run(["cat-file", "blob", `HEAD:${gitPath(file)}`], {
+    allowFail: true,
+    raw: true,
+  });
+  return committed.exitCode === 0 && committed.stdout === onDisk ? onDisk : undefined;
+}
+
+function gitPath(file: string): string {
+  return file.split(path.sep).join("/");
+}
 
 /**
- * Writes `status: done` (with completed_at, the integration branch and the lane's commits) into
- * the task file as the lane's last commit, so that the merge carries the record and landing the
- * branch lands it; the next plan skips the task. Only where the task file is in the repository.
- * Returns the lane's head.
+ * Records `status: done` (with completed_at, the integration branch and the lane's commits): as
+ * the lane's last commit when the task file is committed as on disk, so that the merge carries
+ * the record and landing the branch lands it; else kept for the file on disk until the work
+ * lands. Either way the next plan skips the task once it has landed. Returns the lane's head.
  */
 export async function recordDone(
   git: Git,
@@ -23,28 +43,39 @@ export async function recordDone(
     runId: string;
   },
 ): Promise<string> {
-  const file = path.join(task.lane, task.file);
-  const text = await readFile(file, "utf8").catch(() => undefined);
-  if (text === undefined) return task.commit;
   const commits = (await git.run(["rev-list", `${task.startCommit}..${task.commit}`])).stdout
     .split("\n")
     .filter(Boolean);
-  await writeFile(
-    file,
-    withStatus(text, {
-      status: "done",
-      completed_at: new Date().toISOString(),
-      branch: task.integrationBranch,
-      commits,
-      run: task.runId,
-    }),
-  );
-  return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
+  const record = {
+    status: "done" as const,
+    completed_at: new Date().toISOString(),
+    branch: task.integrationBranch,
+    commits,
+    run: task.runId,
+  };
+  const inLane = await readPlainTaskFile(task.lane, task.file);
+  if (inLane !== undefined && (await committedAsOnDisk(git, task.file)) !== undefined) {
+    if (await writePlainTaskFile(task.lane, task.file, withStatus(inLane, record))) {
+      return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
+    }
+  }
+  const onDisk = await readPlainTaskFile(git.root, task.file);
+  if (onDisk !== undefined) {
+    await deferRecord(git, task.runId, {
+      taskId: task.id,
+      file: task.file,
+      sha256: sha256(onDisk),
+      laneCommit: task.commit,
+      record,
+    });
+  }
+  return task.commit;
 }
 
 /**
  * A failed task's record (`status: failed` and why) goes onto the integration branch as a commit
- * of its own. Returns the branch's new head, or undefined where the task file is not tracked.
+ * of its own. Returns the branch's new head, or undefined where the task file is not committed
+ * as it is on disk (a failed task runs again next time anyway: no record is needed there).
  */
 export async function recordFailed(
   git: Git,
@@ -57,11 +88,12 @@ export async function recordFailed(
     detail: string;
   },
 ): Promise<string | undefined> {
-  const file = task.file.split(path.sep).join("/");
+  const file = gitPath(task.file);
   const tracked = await git.run(["cat-file", "-e", `${task.integrationBranch}:${file}`], {
     allowFail: true,
   });
   if (tracked.exitCode !== 0) return undefined;
+  if ((await committedAsOnDisk(git, task.file)) === undefined) return undefined;
   return commitFiles(git, {
     target: task.integrationBranch,
     message: `lanes: task ${task.id} failed (${task.reason})`,

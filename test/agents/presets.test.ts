@@ -153,6 +153,18 @@ describe("resolveAgent", () => {
     });
   });
 
+  it.each([
+    ["./bin/agent", "/repo/bin/agent"],
+    ["bin/agent", "/repo/bin/agent"],
+    ["../tools/agent", "/tools/agent"],
+    ["/opt/agent", "/opt/agent"],
+    ["my-agent", "my-agent"],
+  ])("takes a custom command's program %s from the repository root: %s", (program, expected) => {
+    const agent = resolveAgent({ command: [program, "./arg"] }, { repoRoot: "/repo" });
+    // Only the program: arguments are the agent's business, read in its worktree.
+    expect(agent.argv).toEqual([expected, "./arg"]);
+  });
+
   it("never puts the prompt on the command line of any preset", () => {
     for (const preset of PRESET_NAMES) {
       const agent = resolveAgent(preset, { promptFile: "/tmp/prompt.md", model: "m" });

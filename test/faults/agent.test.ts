@@ -75,7 +75,7 @@ describe("agent: a missing command", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(
-      /^lanes: agent command not found: lanes-no-such-agent-anywhere \(the "agent" setting\)$/m,
+      /^lanes: agent command not found: lanes-no-such-agent-anywhere \(the "agent" setting in \.lanes\/settings\.json\)$/m,
     );
     expect(result.stderr).toMatch(/^hint: install it or fix the command's first element/m);
     expect(runIds(repo.root)).toEqual([]);
