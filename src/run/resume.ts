@@ -3,7 +3,7 @@
  * or abandons it (`--abort`), or abandons it and runs its tasks again from scratch (`--fresh`).
  */
 import path from "node:path";
-import { parseDuration } from "../config/duration.js";
+import { durationText } from "../config/duration.js";
 import { loadSettings } from "../config/load.js";
 import type { SettingsFile } from "../config/schema.js";
 import { LanesError } from "../errors.js";
@@ -128,7 +128,7 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
     Object.assign(found.options, {
       concurrency: prepared.settings.concurrency,
       retries: prepared.settings.retries,
-      timeout: prepared.settings.timeout,
+      timeout: durationText(prepared.settings.timeoutMs),
       land,
     });
     await resetUnfinished(prepared.git, found, choice);
@@ -161,7 +161,7 @@ async function abort(repoRoot: string, found: RunState, options: ResumeOptions):
   });
   const lock = await acquireRepoLock(repoRoot, found.id);
   try {
-    await abandonRun(repoRoot, found, parseDuration(settings.gracePeriod)!);
+    await abandonRun(repoRoot, found, settings.gracePeriodMs);
   } finally {
     await lock.release();
   }

@@ -2,7 +2,7 @@
 // without committing them, `lanes run`, landing (by hand with `git merge --ff-only`, or `--land`),
 // then `lanes run` again, which must find nothing to do. Task files committed as they are, edited
 // after their commit, or never committed all end up marked done once the work has landed.
-import { lstat, readFile, symlink, writeFile } from "node:fs/promises";
+import { lstat, mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, tempRepo } from "../helpers/cli.js";
@@ -102,7 +102,9 @@ describe("the Quick start", () => {
   it("never writes a record through a symlinked task file", async () => {
     const repo = await quickStartRepo();
     await git(repo, ["commit", "--quiet", "-am", "edited the example"]);
-    const outside = path.join(repo.dir, "outside.md");
+    // Inside the repository (a link out of it is refused up front: faults/task-files).
+    await mkdir(path.join(repo.root, "notes"), { recursive: true });
+    const outside = path.join(repo.root, "notes", "linked.md");
     await writeFile(outside, taskFile("linked", {}));
     await symlink(outside, path.join(repo.root, ".lanes", "tasks", "linked.md"));
     const run = await runCli(["run", "--land"], { cwd: repo.root });
