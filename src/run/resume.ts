@@ -69,7 +69,9 @@ export function isOrchestratorAlive(state: RunState): boolean {
 export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
   const groups = new Set<number>();
   for (const task of Object.values(state.tasks)) {
-    if (task.agent && isProcessAlive(task.agent.pgid)) groups.add(task.agent.pgid);
+    for (const recorded of [task.agent, task.verify]) {
+      if (recorded && isProcessAlive(recorded.pgid)) groups.add(recorded.pgid);
+    }
   }
   for (const pid of processesWithEnv("LANES_RUN_ID", state.id)) groups.add(pid);
   await Promise.all([...groups].map((pgid) => killProcessGroup(pgid, graceMs).catch(() => {})));
@@ -143,7 +145,8 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
     await endLeftovers(found, prepared.graceMs);
     if (choice === "abort" || choice === "fresh") {
       found.status = "abandoned";
-      for (const task of Object.values(found.tasks)) task.agent = undefined;
+      for (const task of Object.values(found.tasks))
+        Object.assign(task, { agent: undefined, verify: undefined });
       await store.save();
       await store.flush();
       if (choice === "abort") {
@@ -185,7 +188,7 @@ async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice):
   const retry = choice === "retry";
   for (const id of state.order) {
     const task = state.tasks[id]!;
-    task.agent = undefined;
+    Object.assign(task, { agent: undefined, verify: undefined });
     if (task.status === "done" && !task.worktree) continue;
     if (task.status === "done") {
       // Killed between its merge and the removal of its lane: finish that removal.
