@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { isAlive, readRun, runRepo, waitGone } from "../run/helpers.js";
 import { expectNothingRunning, runProcesses, startCli } from "./helpers.js";
@@ -19,12 +19,27 @@ function hangingVerify(file: string): string {
   return `if [ -e '${file}.pass' ]; then exit 0; fi; echo $$ > '${file}'; sleep 600`;
 }
 
+/** Verify groups this file's tests started: a failing test must not leave them running. */
+const verifyGroups: number[] = [];
+afterEach(() => {
+  for (const pgid of verifyGroups.splice(0)) {
+    try {
+      process.kill(-pgid, "SIGKILL");
+    } catch {
+      // Gone already, as it should be.
+    }
+  }
+});
+
 async function waitForFile(file: string, ms = 30_000): Promise<number> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (existsSync(file)) {
       const pid = Number(readFileSync(file, "utf8").trim());
-      if (pid > 0) return pid;
+      if (pid > 0) {
+        verifyGroups.push(pid);
+        return pid;
+      }
     }
     await sleep(50);
   }
