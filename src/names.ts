@@ -4,6 +4,7 @@
  * path names are derived from a checked id only, so task ids never reach git unchecked.
  */
 import { LanesError } from "./errors.js";
+import { assertRefName } from "./git/repo.js";
 
 /** A task id: the task file's name without `.md`. Safe as a path segment and in a branch name. */
 export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -31,19 +32,26 @@ export function laneNameProblem(id: string): string | undefined {
   return undefined;
 }
 
-/** The lane branch of a task. Refuses ids that would make an invalid or colliding ref. */
-export function laneBranchName(taskId: string): string {
+/** Refuses ids that would make an invalid or colliding ref, or a path outside its folder. */
+export function assertLaneId(taskId: string): void {
   if (!TASK_ID_PATTERN.test(taskId) || laneNameProblem(taskId) !== undefined) {
     throw new LanesError("E_TASK_ID", `${JSON.stringify(taskId)} cannot name a lane`, {
       hint: 'rename the task: [a-z0-9][a-z0-9._-]{0,63}, without "..", a trailing "." or ".lock", and not "run"',
     });
   }
+}
+
+/** The lane branch of a task. */
+export function laneBranchName(taskId: string): string {
+  assertLaneId(taskId);
   return `${LANE_BRANCH_PREFIX}${taskId}`;
 }
 
-/** The integration branch of a run (the caller checks it as a ref name). */
-export function integrationBranchOf(runId: string): string {
-  return `${INTEGRATION_BRANCH_PREFIX}${runId}`;
+/** The integration branch of a run. */
+export function integrationBranchName(runId: string): string {
+  const name = `${INTEGRATION_BRANCH_PREFIX}${runId}`;
+  assertRefName(name);
+  return name;
 }
 
 /** Whether a branch name is a run's integration branch. */

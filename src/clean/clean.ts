@@ -8,7 +8,10 @@ import { LanesError } from "../errors.js";
 import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { listWorktrees, prune, removeLane, type WorktreeInfo } from "../git/worktrees.js";
-import { RUNS_DIR, type RunState } from "../state/run-state.js";
+import { INTEGRATION_BRANCH_PREFIX as INTEGRATION_PREFIX, LANE_BRANCH_PREFIX } from "../names.js";
+import { plural } from "../report/text.js";
+import { RESUMABLE_STATUSES as RESUMABLE, runsDir as runsDirOf } from "../state/layout.js";
+import type { RunState } from "../state/run-state.js";
 import { listRuns, lockedRunId } from "../state/runs.js";
 
 export interface CleanOptions {
@@ -82,14 +85,6 @@ export interface CleanPlan {
   roots: string[];
 }
 
-const INTEGRATION_PREFIX = "lanes/run/";
-/** Statuses of a dead run that `lanes resume` can still continue. */
-const RESUMABLE = new Set(["running", "interrupted", "failed"]);
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
-
 /** Decides what to remove. Pure: the same facts and options give the same plan. */
 export function planClean(facts: CleanFacts, options: CleanOptions): CleanPlan {
   const plan: CleanPlan = { actions: [], unmerged: [], kept: [], prune: true, roots: [] };
@@ -144,7 +139,11 @@ export function planClean(facts: CleanFacts, options: CleanOptions): CleanPlan {
       plan.kept.push({ what: lane.path, why: `it is locked (git worktree unlock ${lane.path})` });
       continue;
     }
-    if (lane.registered && lane.branch !== undefined && !lane.branch.startsWith("lanes/")) {
+    if (
+      lane.registered &&
+      lane.branch !== undefined &&
+      !lane.branch.startsWith(LANE_BRANCH_PREFIX)
+    ) {
       // A task's lane whose agent switched it to another branch: --all removes the worktree,
       // never that branch (its commits stay there). Any other worktree here is not lanes'.
       const switched = facts.runs.some((run) => run.state?.tasks[lane.name] !== undefined);
@@ -198,7 +197,7 @@ export function planClean(facts: CleanFacts, options: CleanOptions): CleanPlan {
     if (
       integration
         ? liveBranches.has(branch.name)
-        : liveTasks.has(branch.name.slice("lanes/".length))
+        : liveTasks.has(branch.name.slice(LANE_BRANCH_PREFIX.length))
     ) {
       plan.kept.push({ what, why: "its run is running" });
       continue;
@@ -519,7 +518,7 @@ export async function executeClean(
       );
     });
   }
-  const runsDir = path.join(repoRoot, RUNS_DIR);
+  const runsDir = runsDirOf(repoRoot);
   for (const action of actions) {
     if (action.kind !== "run") continue;
     await attempt(action, async () => {

@@ -7,8 +7,9 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
-import { createBranch, fastForward, integrationBranchName } from "../git/merge.js";
+import { createBranch, fastForward } from "../git/merge.js";
 import { resolveCommit } from "../git/repo.js";
+import { integrationBranchName } from "../names.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import { RUNS_DIR } from "../state/layout.js";

@@ -5,16 +5,12 @@ import { LanesError } from "../errors.js";
 import { createBranch } from "../git/merge.js";
 import { branchExists, findRepoRoot } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
-import { laneBranchName, removeLane } from "../git/worktrees.js";
+import { removeLane } from "../git/worktrees.js";
+import { laneBranchName } from "../names.js";
+import { RESUMABLE_STATUSES, runStatePath, runsDir } from "../state/layout.js";
 import { acquireRepoLock } from "../state/lock.js";
 import { isProcessAlive, processesWithEnv } from "../state/proc.js";
-import {
-  RUNS_DIR,
-  type RunState,
-  RunStateStore,
-  readRunState,
-  runStatePath,
-} from "../state/run-state.js";
+import { type RunState, RunStateStore, readRunState } from "../state/run-state.js";
 import { isRunLive } from "../state/runs.js";
 import type { RunOptions } from "./options.js";
 import { Orchestrator } from "./orchestrator.js";
@@ -33,14 +29,12 @@ export interface ResumeOptions
   ask?: (failed: string[], skipped: string[]) => Promise<ResumeChoice>;
 }
 
-const RESUMABLE = new Set(["running", "interrupted", "failed"]);
-
 /** The newest run that can be resumed, or the one named. */
 export async function findResumableRun(repoRoot: string, runId?: string): Promise<RunState> {
   if (runId) return readRunState(runStatePath(repoRoot, runId));
   let ids: string[] = [];
   try {
-    ids = (await readdir(path.join(repoRoot, RUNS_DIR), { withFileTypes: true }))
+    ids = (await readdir(runsDir(repoRoot), { withFileTypes: true }))
       .filter((entry) => entry.isDirectory())
       .map((entry) => entry.name)
       .sort()
@@ -50,7 +44,7 @@ export async function findResumableRun(repoRoot: string, runId?: string): Promis
   }
   for (const id of ids) {
     const state = await readRunState(runStatePath(repoRoot, id)).catch(() => undefined);
-    if (state && RESUMABLE.has(state.status)) return state;
+    if (state && RESUMABLE_STATUSES.has(state.status)) return state;
   }
   throw new LanesError("E_NO_RUN", "there is no unfinished run to resume", {
     hint: "`lanes status` lists the runs; `lanes run` starts a new one",
@@ -101,7 +95,7 @@ async function mergedTasks(git: Git, state: RunState): Promise<Map<string, strin
 export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const found = await findResumableRun(repoRoot, options.runId);
-  if (!RESUMABLE.has(found.status)) {
+  if (!RESUMABLE_STATUSES.has(found.status)) {
     throw new LanesError(
       "E_NO_RUN",
       `run ${found.id} is ${found.status}: there is nothing to resume`,

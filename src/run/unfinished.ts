@@ -1,5 +1,6 @@
 import { LanesError } from "../errors.js";
-import { RunStateStore, runStatePath } from "../state/run-state.js";
+import { runStatePath } from "../state/layout.js";
+import { RunStateStore } from "../state/run-state.js";
 import { endLeftovers, findResumableRun } from "./resume.js";
 
 /**

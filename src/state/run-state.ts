@@ -10,8 +10,6 @@ import { LanesError } from "../errors.js";
 import type { FailureReason, TaskRunStatus, TokenUsage } from "../run/events.js";
 import { writeFileAtomic } from "./atomic.js";
 
-export { RUNS_DIR, runDir, runStatePath } from "./layout.js";
-
 export type RunStatus = "running" | "done" | "failed" | "interrupted" | "abandoned";
 
 /**

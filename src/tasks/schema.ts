@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseDuration } from "../config/duration.js";
 import { AgentSettingSchema } from "../config/schema.js";
-import { TASK_ID_PATTERN, TASK_STATUSES } from "./task.js";
+import { TASK_ID_PATTERN } from "../names.js";
+import { TASK_STATUSES } from "./task.js";
 
 const stringList = z.array(z.string().min(1)).default([]);
 

@@ -6,12 +6,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { branchExists, headCommit } from "../../src/git/repo.js";
 import {
   addLane,
-  laneBranchName,
   lanePath,
   listWorktrees,
   removeLane,
   worktreeRoot,
 } from "../../src/git/worktrees.js";
+import { laneBranchName } from "../../src/names.js";
 import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
 
 let repo: TestRepo | undefined;

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Command } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
 import { findRepoRoot } from "../../git/repo.js";
+import { parseLogFileName, taskLogDir } from "../../state/layout.js";
 import { type FoundRun, findRun, listRuns, readRun } from "../../state/runs.js";
 
 /** How often `--follow` looks for new output and for the task's end. */
@@ -19,7 +20,7 @@ interface LogFile {
 
 /** The task's logs in a run: logs/<task>/<phase>.<attempt>.log, in attempt order. */
 async function logFiles(run: FoundRun, taskId: string): Promise<LogFile[]> {
-  const dir = path.join(run.dir, "logs", taskId);
+  const dir = taskLogDir(run.dir, taskId);
   let names: string[];
   try {
     names = await readdir(dir);
@@ -28,14 +29,14 @@ async function logFiles(run: FoundRun, taskId: string): Promise<LogFile[]> {
   }
   const files: LogFile[] = [];
   for (const name of names) {
-    const match = /^([a-z][a-z0-9_-]*)\.(\d+)\.log$/.exec(name);
-    if (!match) continue;
+    const parsed = parseLogFileName(name);
+    if (!parsed) continue;
     const file = path.join(dir, name);
     const mtimeMs = await stat(file).then(
       (s) => s.mtimeMs,
       () => 0,
     );
-    files.push({ phase: match[1]!, attempt: Number(match[2]), file, mtimeMs });
+    files.push({ ...parsed, file, mtimeMs });
   }
   return files.sort((a, b) => a.attempt - b.attempt || a.mtimeMs - b.mtimeMs);
 }

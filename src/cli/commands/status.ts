@@ -6,6 +6,7 @@ import { findRepoRoot, isAncestor } from "../../git/repo.js";
 import { Git } from "../../git/runner.js";
 import { type Colors, colors } from "../../report/colors.js";
 import { reasonText, SYMBOL, whyText } from "../../report/lines.js";
+import { plural } from "../../report/text.js";
 import type { TaskRunStatus } from "../../run/events.js";
 import type { RunState, TaskState } from "../../state/run-state.js";
 import { type FoundRun, findRun, listRuns } from "../../state/runs.js";
@@ -109,10 +110,6 @@ function localTime(ms: number): string {
 
 function thousands(n: number): string {
   return Math.round(n).toLocaleString("en-US");
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function runStatusText(run: FoundRun, c: Colors): string {
