@@ -4,13 +4,8 @@
  */
 import { loadSettings } from "./config/load.js";
 import { findRepoRoot } from "./git/repo.js";
-import type { PlanOptions, RunOptions } from "./run/options.js";
-import { Orchestrator } from "./run/orchestrator.js";
+import type { PlanOptions } from "./run/options.js";
 import { type Plan, planTasks } from "./run/plan.js";
-import { nothingToRun, prepareRun } from "./run/prepare.js";
-import type { RunResult } from "./run/result.js";
-import { settleUnfinishedRun } from "./run/unfinished.js";
-import { acquireRepoLock } from "./state/lock.js";
 import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
@@ -51,31 +46,9 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
 
 export type { PlanOptions, RunOptions } from "./run/options.js";
 export type { RunResult, TaskResult } from "./run/result.js";
-
-/**
- * Runs the selected tasks: every check first (exit-2 errors throw before anything changes),
- * then the agents, each in its own lane, merged into `lanes/run/<id>`. Resolves with the
- * outcome; an abort through `options.signal` ends every agent and resolves with status
- * "interrupted". Never calls process.exit.
- */
-export async function run(options: RunOptions = {}): Promise<RunResult> {
-  const prepared = await prepareRun(options);
-  if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
-  const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
-  try {
-    await settleUnfinishedRun(
-      prepared.repoRoot,
-      options.abandonUnfinished ?? false,
-      prepared.graceMs,
-    );
-    return await new Orchestrator(prepared, options).execute();
-  } finally {
-    await lock.release();
-  }
-}
-
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
 export { resume } from "./run/resume.js";
+export { run } from "./run/run.js";
 export type { RunState, TaskState } from "./state/run-state.js";
 export type { FoundRun, RunSummary } from "./state/runs.js";
 /** The runs of a repository (newest first) and one run's recorded state, as `lanes status` reads them. */

@@ -1,21 +1,19 @@
-import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { killProcessGroup } from "../agents/process-group.js";
 import { LanesError } from "../errors.js";
 import { createBranch } from "../git/merge.js";
 import { branchExists, findRepoRoot } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { removeLane } from "../git/worktrees.js";
 import { laneBranchName } from "../names.js";
-import { RESUMABLE_STATUSES, runStatePath, runsDir } from "../state/layout.js";
+import { RESUMABLE_STATUSES, runStatePath } from "../state/layout.js";
 import { acquireRepoLock } from "../state/lock.js";
-import { isProcessAlive, processesWithEnv } from "../state/proc.js";
-import { type RunState, RunStateStore, readRunState } from "../state/run-state.js";
-import { isRunLive } from "../state/runs.js";
+import { type RunState, RunStateStore } from "../state/run-state.js";
+import { endLeftovers, findResumableRun, isOrchestratorAlive } from "./leftovers.js";
 import type { RunOptions } from "./options.js";
 import { Orchestrator } from "./orchestrator.js";
 import { prepareRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
+import { run } from "./run.js";
 
 /** What to do with the failed and skipped tasks of the run being resumed (autospec's prompt). */
 export type ResumeChoice = "retry" | "skip" | "fresh" | "abort";
@@ -27,49 +25,6 @@ export interface ResumeOptions
   choice?: ResumeChoice;
   /** Asked when the run has failed or skipped tasks and no `choice` was given. */
   ask?: (failed: string[], skipped: string[]) => Promise<ResumeChoice>;
-}
-
-/** The newest run that can be resumed, or the one named. */
-export async function findResumableRun(repoRoot: string, runId?: string): Promise<RunState> {
-  if (runId) return readRunState(runStatePath(repoRoot, runId));
-  let ids: string[] = [];
-  try {
-    ids = (await readdir(runsDir(repoRoot), { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort()
-      .reverse();
-  } catch {
-    // No runs folder: no runs.
-  }
-  for (const id of ids) {
-    const state = await readRunState(runStatePath(repoRoot, id)).catch(() => undefined);
-    if (state && RESUMABLE_STATUSES.has(state.status)) return state;
-  }
-  throw new LanesError("E_NO_RUN", "there is no unfinished run to resume", {
-    hint: "`lanes status` lists the runs; `lanes run` starts a new one",
-  });
-}
-
-/** Whether the run's orchestrator is still alive (then it must not be resumed). */
-export function isOrchestratorAlive(state: RunState): boolean {
-  return state.pid !== process.pid && isRunLive(state);
-}
-
-/**
- * Ends every process a dead run left behind: the agent groups run.json names, and any process
- * that carries the run's LANES_RUN_ID marker (children that left their group included).
- */
-export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
-  const groups = new Set<number>();
-  for (const task of Object.values(state.tasks)) {
-    for (const recorded of [task.agent, task.verify]) {
-      if (recorded && isProcessAlive(recorded.pgid)) groups.add(recorded.pgid);
-    }
-  }
-  for (const pid of processesWithEnv("LANES_RUN_ID", state.id)) groups.add(pid);
-  await Promise.all([...groups].map((pgid) => killProcessGroup(pgid, graceMs).catch(() => {})));
-  return groups.size;
 }
 
 /** Tasks the integration branch already holds a merge of, though run.json did not record it. */
@@ -150,7 +105,6 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
         });
       }
       await lock.release();
-      const { run } = await import("../index.js");
       return run({ ...options, ids: found.order, only: true });
     }
     await resetUnfinished(prepared.git, found, choice);

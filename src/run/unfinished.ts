@@ -1,7 +1,7 @@
 import { LanesError } from "../errors.js";
 import { runStatePath } from "../state/layout.js";
 import { RunStateStore } from "../state/run-state.js";
-import { endLeftovers, findResumableRun } from "./resume.js";
+import { endLeftovers, findResumableRun } from "./leftovers.js";
 
 /**
  * A new run on a repository whose last run was interrupted or killed would strand that run's
