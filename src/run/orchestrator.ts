@@ -4,16 +4,10 @@
  * verify, record, merge), and the ledger records every change in run.json and the event stream.
  * Each task has one runtime record (task-runtime.ts); its status lives in run.json's record.
  */
-import { writeFile } from "node:fs/promises";
-import path from "node:path";
-import { LanesError } from "../errors.js";
-import { createBranch, fastForward } from "../git/merge.js";
-import { resolveCommit } from "../git/repo.js";
 import { integrationBranchName } from "../names.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
-import { RUNS_DIR } from "../state/layout.js";
-import { countStatuses, type RunState } from "../state/run-state.js";
+import type { RunState } from "../state/run-state.js";
 import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
@@ -24,16 +18,11 @@ import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
-import { buildResult, type RunResult } from "./result.js";
+import type { RunResult } from "./result.js";
+import { backoffMs, closeRun, openRun } from "./run-ends.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { Throttle } from "./throttle.js";
-
-/** Exponential backoff with jitter: 1 s, 2 s, 4 s ... capped at 60 s, each ±25 %. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const base = Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 2));
-  return Math.round(base * (0.75 + random() * 0.5));
-}
 
 export class Orchestrator {
   private readonly scheduler: Scheduler;
@@ -102,33 +91,7 @@ export class Orchestrator {
 
   async execute(): Promise<RunResult> {
     const { prepared, ledger } = this;
-    await ensureRunsIgnored(prepared.repoRoot);
-    await ledger.saveNow();
-    if (this.resumeFrom) {
-      this.integration.head = await resolveCommit(prepared.git, this.integration.branch);
-    } else await createBranch(prepared.git, this.integration.branch, prepared.baseCommit);
-    ledger.emit({
-      type: "run_started",
-      tasks: this.state.order,
-      concurrency: prepared.settings.concurrency,
-      integrationBranch: this.integration.branch,
-      baseCommit: prepared.baseCommit,
-      baseBranch: prepared.baseBranch,
-    });
-    if (prepared.dirty.length > 0) {
-      const files =
-        prepared.dirty.slice(0, 5).join(", ") + (prepared.dirty.length > 5 ? ", ..." : "");
-      ledger.emit({
-        type: "warning",
-        message: `uncommitted changes in the main checkout are not in the lanes (${files}); lanes works from the committed HEAD ${prepared.baseCommit.slice(0, 7)}`,
-      });
-    }
-    if (!prepared.baseBranch) {
-      ledger.emit({
-        type: "warning",
-        message: `HEAD is detached: the lanes start from ${prepared.baseCommit.slice(0, 7)}, and --land has no branch to move`,
-      });
-    }
+    await openRun(prepared, ledger, this.integration, this.resumeFrom !== undefined);
     const onAbort = () => this.stop("interrupted", true);
     this.options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -364,45 +327,11 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
-    const { prepared, ledger } = this;
     await this.lanes.close(this.runtimes.values());
-    const counts = countStatuses(this.state.tasks);
-    const interrupted = this.stopping === "interrupted";
-    const failed =
-      counts.failed > 0 ||
-      counts.skipped > 0 ||
-      (this.stopping !== undefined && counts.pending > 0);
-    let landed = false;
-    if (!interrupted && !failed && this.options.land && prepared.baseBranch) {
-      // Not landing (a dirty checkout, a moved branch) must not lose the run's records.
-      try {
-        await fastForward(prepared.git, {
-          branch: prepared.baseBranch,
-          to: this.integration.branch,
-          mainCheckout: prepared.repoRoot,
-        });
-        landed = true;
-      } catch (error) {
-        const hint = error instanceof LanesError && error.hint ? ` (${error.hint})` : "";
-        ledger.emit({ type: "warning", message: `not landed: ${(error as Error).message}${hint}` });
-      }
-    }
-    const status = interrupted ? "interrupted" : failed ? "failed" : "done";
-    Object.assign(this.state, { status, finishedAt: Date.now() });
-    await ledger.saveNow();
-    ledger.emit({
-      type: "run_finished",
-      status,
-      counts,
-      durationMs: Date.now() - this.startedAt,
-      integrationBranch: this.integration.branch,
+    return closeRun(this.prepared, this.ledger, this.integration, {
+      stoppedBecause: this.stopping,
+      land: this.options.land ?? false,
+      startedAt: this.startedAt,
     });
-    await ledger.close();
-    return buildResult(this.state, { landed, stoppedBecause: this.stopping });
   }
-}
-
-/** `.lanes/runs/` ignores itself, so run state never shows up in `git status`. */
-async function ensureRunsIgnored(repoRoot: string): Promise<void> {
-  await writeFile(path.join(repoRoot, RUNS_DIR, ".gitignore"), "*\n", { flag: "w" });
 }
