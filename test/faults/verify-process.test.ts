@@ -69,6 +69,27 @@ describe("verify: a process of the task, ended with it", () => {
     expect(after.events.some((e) => e.type === "task_step" && e.step === "verifying")).toBe(true);
   });
 
+  it("a second SIGINT while a verify that ignores SIGTERM is being ended: exit 130, verify killed", async () => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const marker = path.join(repo.dir, "verify.pid");
+    // Ignored signals are inherited: neither sh nor its sleep ends on SIGTERM.
+    await runRepoSettings(repo, {
+      verify: `trap '' TERM; ${hangingVerify(marker)}`,
+      gracePeriod: "10m",
+    });
+    const lanes = startCli(["run"], repo.root);
+    const verifyPid = await waitForFile(marker);
+    const { id } = await readRunWhenVerifyRecorded(repo.root);
+    lanes.child.kill("SIGINT");
+    await waitForText(lanes.stderr, "Ctrl-C again to exit at once");
+    expect(isAlive(verifyPid)).toBe(true);
+    lanes.child.kill("SIGINT");
+    const exit = await lanes.exited;
+    expect(exit.code, lanes.stderr()).toBe(130);
+    expect(await waitGone([verifyPid])).toEqual([]);
+    await expectNothingRunning(id);
+  });
+
   it("kill -9 of lanes while verify runs: lanes resume ends the verify it left", async () => {
     const repo = await runRepo({ tasks: { a: {} } });
     const marker = path.join(repo.dir, "verify.pid");
@@ -107,6 +128,14 @@ describe("verify: a process of the task, ended with it", () => {
     await expectNothingRunning(id);
   });
 });
+
+async function waitForText(read: () => string, text: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!read().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`never printed ${JSON.stringify(text)}`);
+    await sleep(50);
+  }
+}
 
 /** Adds settings to the repository's committed settings (the scripted agent stays). */
 async function runRepoSettings(
