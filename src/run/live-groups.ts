@@ -7,16 +7,16 @@ import { killProcessGroupNow } from "../agents/process-group.js";
 
 export class LiveGroups {
   private readonly groups = new Set<number>();
+  private listening = false;
   private readonly onExit = (): void => {
     for (const pgid of this.groups) killProcessGroupNow(pgid);
   };
 
-  constructor() {
-    process.on("exit", this.onExit);
-  }
-
   add(pgid: number): void {
     this.groups.add(pgid);
+    // Listening from the first process on: a run that never started one leaves no listener.
+    if (!this.listening) process.on("exit", this.onExit);
+    this.listening = true;
   }
 
   delete(pgid: number | undefined): void {
@@ -25,5 +25,6 @@ export class LiveGroups {
 
   dispose(): void {
     process.off("exit", this.onExit);
+    this.listening = false;
   }
 }
