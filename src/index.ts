@@ -16,6 +16,7 @@ export { EXIT, LanesError } from "./errors.js";
 export type {
   EventOf,
   FailureReason,
+  LandingStep,
   LanesEvent,
   TaskRunStatus,
   TokenUsage,
