@@ -3,9 +3,9 @@
 // The baseline is the same run left alone (no kill): what a trial must end up equal to.
 // Alone: node bench/durability.mjs [trials] (after npm run build).
 
-import { mulberry32 } from "../dist/scheduler/random-dag.js";
 import { row } from "./lib/common.mjs";
 import { killResumeTrial } from "./lib/durability.mjs";
+import { mulberry32 } from "./lib/random-dag.mjs";
 
 export async function benchDurability({ trials = 20, seed = 42 } = {}) {
   const random = mulberry32(seed);

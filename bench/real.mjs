@@ -6,9 +6,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomDag } from "../dist/scheduler/random-dag.js";
 import { lowerBound, simulate } from "../dist/scheduler/simulate.js";
 import { agentSpan, lanes, row, runEvents, writeRepo } from "./lib/common.mjs";
+import { randomDag } from "./lib/random-dag.mjs";
 
 const COMMAND = "node bench/real.mjs";
 const CONCURRENCY = 3;

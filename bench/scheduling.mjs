@@ -2,9 +2,10 @@
 // makespan / max(critical path, total work / concurrency) for lanes' policy (with and without
 // estimates), wave-by-wave scheduling (autospec) and first-come-first-served readiness.
 // Alone: node bench/scheduling.mjs (after npm run build).
-import { randomDag } from "../dist/scheduler/random-dag.js";
+
 import { lowerBound, simulate } from "../dist/scheduler/simulate.js";
 import { row } from "./lib/common.mjs";
+import { randomDag } from "./lib/random-dag.mjs";
 
 const COMMAND = "node bench/scheduling.mjs";
 const SIZES = [20, 50, 100, 200, 500];

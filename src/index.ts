@@ -5,14 +5,9 @@
 import { loadSettings } from "./config/load.js";
 import { findRepoRoot } from "./git/repo.js";
 import { Git } from "./git/runner.js";
-import type { PlanOptions, RunOptions } from "./run/options.js";
-import { Orchestrator } from "./run/orchestrator.js";
+import type { PlanOptions } from "./run/options.js";
 import { type Plan, planTasks } from "./run/plan.js";
-import { nothingToRun, prepareRun } from "./run/prepare.js";
-import { landRecords, withLandedStatus, writeLandedRecords } from "./run/records-on-landing.js";
-import type { RunResult } from "./run/result.js";
-import { settleUnfinishedRun } from "./run/unfinished.js";
-import { acquireRepoLock } from "./state/lock.js";
+import { landRecords, withLandedStatus } from "./run/records-on-landing.js";
 import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
@@ -23,6 +18,7 @@ export { EXIT, LanesError } from "./errors.js";
 export type {
   EventOf,
   FailureReason,
+  LandingStep,
   LanesEvent,
   TaskRunStatus,
   TokenUsage,
@@ -53,34 +49,6 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
   );
 }
 
-export type { PlanOptions, RunOptions } from "./run/options.js";
-export type { RunResult, TaskResult } from "./run/result.js";
-
-/**
- * Runs the selected tasks: every check first (exit-2 errors throw before anything changes),
- * then the agents, each in its own lane, merged into `lanes/run/<id>`. Resolves with the
- * outcome; an abort through `options.signal` ends every agent and resolves with status
- * "interrupted". Never calls process.exit.
- */
-export async function run(options: RunOptions = {}): Promise<RunResult> {
-  const prepared = await prepareRun(options, { writeLandedRecords: true });
-  if (prepared.plan.tasks.length === 0) return nothingToRun(prepared);
-  const lock = await acquireRepoLock(prepared.repoRoot, prepared.runId);
-  try {
-    await settleUnfinishedRun(
-      prepared.repoRoot,
-      options.abandonUnfinished ?? false,
-      prepared.graceMs,
-    );
-    const result = await new Orchestrator(prepared, options).execute();
-    // Task files not committed as they ran get their records once the work is in (`--land`).
-    if (result.landed) await writeLandedRecords(prepared.git);
-    return result;
-  } finally {
-    await lock.release();
-  }
-}
-
 // Reading runs back, checking and setting up: what `lanes status`, `logs`, `clean`,
 // `run --dry-run` and `init` call, so that a program can do the same.
 export type { CleanAction, CleanOptions, CleanResult, KeptItem } from "./clean/clean.js";
@@ -95,8 +63,11 @@ export { logs } from "./logs/logs.js";
 export type { CheckResult } from "./run/check.js";
 /** Every up-front check of a run (what `lanes run --dry-run` does), starting nothing. */
 export { check } from "./run/check.js";
+export type { PlanOptions, RunOptions } from "./run/options.js";
+export type { RunResult, TaskResult } from "./run/result.js";
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
 export { resume } from "./run/resume.js";
+export { run } from "./run/run.js";
 export type { RunState, TaskState } from "./state/run-state.js";
 export type { FoundRun, RunSummary } from "./state/runs.js";
 /** The runs of a repository (newest first) and one run's recorded state, as `lanes status` reads them. */

@@ -3,7 +3,7 @@ import { rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import type { Git } from "../git/runner.js";
 import { listWorktrees, prune, removeLane } from "../git/worktrees.js";
-import { RUNS_DIR } from "../state/run-state.js";
+import { RUNS_DIR } from "../state/layout.js";
 import { isInside } from "./paths.js";
 import type { CleanAction, CleanPlan } from "./plan.js";
 

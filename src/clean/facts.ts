@@ -8,16 +8,10 @@ import { LanesError } from "../errors.js";
 import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
+import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
 import { listRuns, lockedRunId } from "../state/runs.js";
 import { isInside, realOr } from "./paths.js";
-import {
-  type BranchFact,
-  type CleanFacts,
-  type CleanPlanOptions,
-  INTEGRATION_PREFIX,
-  type LaneFolder,
-  type RunFact,
-} from "./plan.js";
+import type { BranchFact, CleanFacts, CleanPlanOptions, LaneFolder, RunFact } from "./plan.js";
 
 /** Disk usage of a folder (blocks, as du counts them), without following links. */
 export async function diskUsage(target: string): Promise<number> {
@@ -70,7 +64,9 @@ async function branchFacts(git: Git, worktrees: WorktreeInfo[]): Promise<BranchF
       const space = line.indexOf(" ");
       return { commit: line.slice(0, space), name: line.slice(space + 1) };
     });
-  const integration = all.filter((b) => b.name.startsWith(INTEGRATION_PREFIX)).map((b) => b.name);
+  const integration = all
+    .filter((b) => b.name.startsWith(INTEGRATION_BRANCH_PREFIX))
+    .map((b) => b.name);
   const hasHead =
     (await git.run(["rev-parse", "--verify", "--quiet", "HEAD"], { allowFail: true })).exitCode ===
     0;
@@ -84,7 +80,7 @@ async function branchFacts(git: Git, worktrees: WorktreeInfo[]): Promise<BranchF
   }
   const facts: BranchFact[] = [];
   for (const { name, commit } of all) {
-    const isIntegration = name.startsWith(INTEGRATION_PREFIX);
+    const isIntegration = name.startsWith(INTEGRATION_BRANCH_PREFIX);
     // An integration branch counts as merged only when HEAD has it: nothing else lands it.
     const into = isIntegration
       ? mergedInto.get(name) === "HEAD"

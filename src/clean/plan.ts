@@ -1,6 +1,9 @@
 // What `lanes clean` removes, decided from facts gathered beforehand (facts.ts): pure, so that a
 // dry run and a real clean decide the same way, and so that the policy is tested by tables
 // without a repository.
+import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
+import { plural } from "../report/text.js";
+import { RESUMABLE_STATUSES } from "../state/layout.js";
 import type { RunState } from "../state/run-state.js";
 
 export interface CleanPlanOptions {
@@ -84,13 +87,7 @@ export interface CleanPlan {
   roots: string[];
 }
 
-export const INTEGRATION_PREFIX = "lanes/run/";
 /** Statuses of a dead run that `lanes resume` can still continue. */
-const RESUMABLE = new Set(["running", "interrupted", "failed"]);
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
-}
 
 /** Decides what to remove. Pure: the same facts and options give the same plan. */
 export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPlan {
@@ -99,7 +96,7 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
   const liveTasks = new Map<string, string>();
   for (const run of live) for (const id of run.state?.order ?? []) liveTasks.set(id, run.id);
   const liveBranches = new Set([
-    ...live.map((run) => `${INTEGRATION_PREFIX}${run.id}`),
+    ...live.map((run) => `${INTEGRATION_BRANCH_PREFIX}${run.id}`),
     ...[...liveTasks.keys()].map((id) => `lanes/${id}`),
   ]);
 
@@ -205,7 +202,7 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
 
   const runsById = new Map(facts.runs.map((run) => [run.id, run]));
   for (const branch of facts.branches) {
-    const integration = branch.name.startsWith(INTEGRATION_PREFIX);
+    const integration = branch.name.startsWith(INTEGRATION_BRANCH_PREFIX);
     const what = `branch ${branch.name}`;
     if (
       integration
@@ -227,9 +224,11 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
     }
     const base = { kind: "branch" as const, name: branch.name, commit: branch.commit };
     if (integration) {
-      const run = runsById.get(branch.name.slice(INTEGRATION_PREFIX.length));
+      const run = runsById.get(branch.name.slice(INTEGRATION_BRANCH_PREFIX.length));
       const resumable =
-        run?.state !== undefined && RESUMABLE.has(run.state.status) && !removedRuns.has(run.id);
+        run?.state !== undefined &&
+        RESUMABLE_STATUSES.has(run.state.status) &&
+        !removedRuns.has(run.id);
       if (resumable) {
         const why = `run ${run!.id} can still be resumed (lanes resume ${run!.id})`;
         if (options.all) plan.unmerged.push({ ...base, why });

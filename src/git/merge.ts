@@ -15,13 +15,6 @@ import {
 import type { Git } from "./runner.js";
 import { listWorktrees } from "./worktrees.js";
 
-/** The integration branch of a run. */
-export function integrationBranchName(runId: string): string {
-  const name = `lanes/run/${runId}`;
-  assertRefName(name);
-  return name;
-}
-
 /** Creates a branch at commit; fails when it exists. */
 export async function createBranch(git: Git, name: string, commit: string): Promise<void> {
   assertRefName(name);

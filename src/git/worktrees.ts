@@ -4,32 +4,9 @@ import { randomBytes } from "node:crypto";
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { assertLaneId } from "../names.js";
 import { assertRefName, branchExists, headCommit } from "./repo.js";
 import type { Git } from "./runner.js";
-
-const TASK_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-
-/** The lane branch of a task. Refuses ids that would make an invalid or colliding ref. */
-export function laneBranchName(taskId: string): string {
-  assertTaskId(taskId);
-  return `lanes/${taskId}`;
-}
-
-function assertTaskId(taskId: string): void {
-  // "run" is taken: integration branches live under lanes/run/, and git cannot hold both
-  // a ref lanes/run and refs below it.
-  const bad =
-    !TASK_ID.test(taskId) ||
-    taskId.includes("..") ||
-    taskId.endsWith(".") ||
-    taskId.endsWith(".lock") ||
-    taskId === "run";
-  if (bad) {
-    throw new LanesError("E_TASK_ID", `${JSON.stringify(taskId)} cannot name a lane`, {
-      hint: 'rename the task: [a-z0-9][a-z0-9._-]{0,63}, without "..", a trailing "." or ".lock", and not "run"',
-    });
-  }
-}
 
 /**
  * The folder lanes owns for a repository's worktrees: <parent of repo>/.lanes-worktrees/<repo>,
@@ -46,7 +23,7 @@ export function worktreeRoot(repoRoot: string, worktreeDir?: string): string {
 
 /** A task's worktree: <root>/<task-id> (one run at a time holds the repository lock). */
 export function lanePath(root: string, taskId: string): string {
-  assertTaskId(taskId);
+  assertLaneId(taskId);
   const lane = path.join(path.resolve(root), taskId);
   assertInside(root, lane);
   return lane;

@@ -1,7 +1,7 @@
 // A task's log files in a run folder (logs/<task>/<phase>.<attempt>.log), and which one to show:
 // the reading side of the layout the orchestrator writes.
 import { readdir, stat } from "node:fs/promises";
-import path from "node:path";
+import { parseLogFileName, taskLogDir } from "../state/layout.js";
 
 export interface LogFile {
   phase: string;
@@ -16,12 +16,6 @@ export interface LogWanted {
   attempt?: number | undefined;
 }
 
-/** `exec.2.log` -> { phase: "exec", attempt: 2 }; anything else in the folder is not a log. */
-export function parseLogName(name: string): { phase: string; attempt: number } | undefined {
-  const match = /^([a-z][a-z0-9_-]*)\.(\d+)\.log$/.exec(name);
-  return match ? { phase: match[1]!, attempt: Number(match[2]) } : undefined;
-}
-
 /** `exec.2`: how a log is named in messages. */
 export function logLabel(log: Pick<LogFile, "phase" | "attempt">): string {
   return `${log.phase}.${log.attempt}`;
@@ -29,7 +23,7 @@ export function logLabel(log: Pick<LogFile, "phase" | "attempt">): string {
 
 /** The task's logs in a run folder, in attempt order. */
 export async function logFiles(runDir: string, taskId: string): Promise<LogFile[]> {
-  const dir = path.join(runDir, "logs", taskId);
+  const dir = taskLogDir(runDir, taskId);
   let names: string[];
   try {
     names = await readdir(dir);
@@ -38,9 +32,9 @@ export async function logFiles(runDir: string, taskId: string): Promise<LogFile[
   }
   const files: LogFile[] = [];
   for (const name of names) {
-    const parsed = parseLogName(name);
+    const parsed = parseLogFileName(name);
     if (!parsed) continue;
-    const file = path.join(dir, name);
+    const file = `${dir}/${name}`;
     const mtimeMs = await stat(file).then(
       (s) => s.mtimeMs,
       () => 0,

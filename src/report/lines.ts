@@ -1,8 +1,9 @@
 import { formatDuration } from "../config/duration.js";
+import { integrationBranchName } from "../names.js";
 import type { FailureReason, LanesEvent } from "../run/events.js";
 import type { Colors } from "./colors.js";
 import type { RunProgress } from "./progress.js";
-import { oneLine } from "./text.js";
+import { oneLine, plural } from "./text.js";
 
 /**
  * The wording of one-line event messages, shared by the plain reporter, the permanent lines of
@@ -49,10 +50,6 @@ export function whyText(
   return words ?? (more === undefined ? undefined : c.dim(more));
 }
 
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 /**
  * The line an event prints in plain output, or undefined for events that print nothing there
  * (lane setup, raw output, activity, usage, agent exits, and the end of the run, which the
@@ -75,7 +72,7 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       return `${c.yellow(SYMBOL.retry)} ${event.taskId} retry in ${formatDuration(event.retryInMs)}: ${why}`;
     }
     case "task_merged": {
-      const branch = progress.integrationBranch ?? `lanes/run/${event.runId}`;
+      const branch = progress.integrationBranch ?? integrationBranchName(event.runId);
       return `${SYMBOL.merged} ${event.taskId} merged into ${branch}`;
     }
     case "task_finished":

@@ -1,11 +1,13 @@
 // `lanes status`'s human output, drawn from status()'s StatusJson alone: the run's header, one
 // line per task (and where its work is), the totals, what is left and the commands to go on.
+
 import { formatDuration } from "../config/duration.js";
 import type { TaskState } from "../state/run-state.js";
 import type { StatusJson } from "../status/status.js";
 import { type Colors, colors } from "./colors.js";
 import { reasonText, SYMBOL, whyText } from "./lines.js";
 import { shownPath } from "./shown-path.js";
+import { plural } from "./text.js";
 
 function localTime(ms: number): string {
   const d = new Date(ms);
@@ -15,10 +17,6 @@ function localTime(ms: number): string {
 
 function thousands(n: number): string {
   return Math.round(n).toLocaleString("en-US");
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
 
 function runStatusText(run: StatusJson, c: Colors): string {

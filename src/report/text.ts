@@ -9,6 +9,11 @@ const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_]
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 const SGR = /^\x1b\[[0-9;]*m/;
 
+/** `1 task`, `2 tasks`: a count with its noun. */
+export function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, "");
 }

@@ -12,7 +12,8 @@ import type { Settings } from "../config/schema.js";
 import { LanesError } from "../errors.js";
 import { currentBranch, dirtyFiles, findRepoRoot, headCommit } from "../git/repo.js";
 import { Git } from "../git/runner.js";
-import { laneBranchName, worktreeRoot } from "../git/worktrees.js";
+import { worktreeRoot } from "../git/worktrees.js";
+import { laneBranchName, RESERVED_BRANCHES } from "../names.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
@@ -147,7 +148,7 @@ async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
   );
   // git cannot hold a branch and branches below it: a branch `lanes` or `lanes/run` would make
   // every lane branch, or every run's integration branch lanes/run/<run-id>, impossible.
-  for (const blocker of ["lanes", "lanes/run"]) {
+  for (const blocker of RESERVED_BRANCHES) {
     if (!existing.has(blocker)) continue;
     throw new LanesError(
       "E_GIT",

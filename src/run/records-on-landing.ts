@@ -10,7 +10,8 @@ import path from "node:path";
 import { isAncestor } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { writeFileAtomic } from "../state/atomic.js";
-import { RUNS_DIR, readRunState, runDir, runStatePath } from "../state/run-state.js";
+import { RUNS_DIR, runDir, runStatePath } from "../state/layout.js";
+import { readRunState } from "../state/run-state.js";
 import { isRunLive } from "../state/runs.js";
 import {
   readPlainTaskFile,

@@ -10,21 +10,18 @@ import { LanesError } from "../errors.js";
 import { createBranch } from "../git/merge.js";
 import { branchExists, findRepoRoot } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
-import { laneBranchName, removeLane } from "../git/worktrees.js";
+import { removeLane } from "../git/worktrees.js";
+import { laneBranchName } from "../names.js";
+import { RESUMABLE_STATUSES, runStatePath } from "../state/layout.js";
 import { acquireRepoLock } from "../state/lock.js";
-import { type RunState, RunStateStore, runStatePath } from "../state/run-state.js";
+import { type RunState, RunStateStore } from "../state/run-state.js";
+import { endLeftovers, findResumableRun, isOrchestratorAlive } from "./leftovers.js";
 import type { RunOptions } from "./options.js";
 import { Orchestrator } from "./orchestrator.js";
 import { nothingToRun, prepareRun } from "./prepare.js";
 import { writeLandedRecords } from "./records-on-landing.js";
 import type { RunResult } from "./result.js";
-import {
-  abandonRun,
-  endLeftovers,
-  findResumableRun,
-  isOrchestratorAlive,
-  RESUMABLE,
-} from "./unfinished.js";
+import { abandonRun } from "./unfinished.js";
 
 /** What to do with the run being resumed (autospec's prompt): each choice holds for any run. */
 export type ResumeChoice = "retry" | "skip" | "fresh" | "abort";
@@ -93,7 +90,7 @@ async function chooseFor(state: RunState, options: ResumeOptions): Promise<Resum
 export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const found = await findResumableRun(repoRoot, options.runId);
-  if (!RESUMABLE.has(found.status)) {
+  if (!RESUMABLE_STATUSES.has(found.status)) {
     throw new LanesError(
       "E_NO_RUN",
       `run ${found.id} is ${found.status}: there is nothing to resume`,
@@ -209,7 +206,7 @@ async function resetUnfinished(git: Git, state: RunState, choice: ResumeChoice):
   const retry = choice === "retry";
   for (const id of state.order) {
     const task = state.tasks[id]!;
-    task.agent = undefined;
+    Object.assign(task, { agent: undefined, verify: undefined });
     if (task.status === "done" && !task.worktree) continue;
     if (task.status === "done") {
       // Killed between its merge and the removal of its lane: finish that removal.

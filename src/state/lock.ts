@@ -6,8 +6,8 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { formatDuration } from "../config/duration.js";
 import { LanesError } from "../errors.js";
+import { RUNS_DIR } from "./layout.js";
 import { isProcessAlive, procInfo } from "./proc.js";
-import { RUNS_DIR } from "./run-state.js";
 
 /** Who holds a repository's lock. */
 export interface LockHolder {

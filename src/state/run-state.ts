@@ -1,20 +1,30 @@
+/**
+ * run.json: the state of a run, what a later process (`lanes resume`, `lanes status`) knows of it.
+ * Written atomically by one store; read through a schema, so that a corrupt or foreign file is a
+ * clear error naming it rather than a crash somewhere later.
+ */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { z } from "zod";
+import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
 import type { FailureReason, TaskRunStatus, TokenUsage } from "../run/events.js";
 import { writeFileAtomic } from "./atomic.js";
 
-export const RUNS_DIR = path.join(".lanes", "runs");
-
 export type RunStatus = "running" | "done" | "failed" | "interrupted" | "abandoned";
 
-/** What run.json records of a running agent, so that a later process can end exactly it. */
-export interface AgentRecord {
-  /** The agent's pid, which is also its process group id. */
+/**
+ * What run.json records of a running process group lanes started (an agent, a verify command),
+ * so that a later process can end exactly it.
+ */
+export interface ProcessRecord {
+  /** The leader's pid, which is also its process group id. */
   pgid: number;
   /** Milliseconds since the epoch; with the pid, it tells a reused pid from ours. */
   startedAt: number;
 }
+
+/** @deprecated the same as ProcessRecord, the name it had when only agents were recorded. */
+export type AgentRecord = ProcessRecord;
 
 export interface TaskState {
   status: TaskRunStatus;
@@ -29,7 +39,9 @@ export interface TaskState {
   finishedAt: number | undefined;
   durationMs: number | undefined;
   logPath: string | undefined;
-  agent: AgentRecord | undefined;
+  agent: ProcessRecord | undefined;
+  /** The task's verify command while it runs: ended like an agent by resume's sweep. */
+  verify?: ProcessRecord | undefined;
   mergeCommit: string | undefined;
   tokens: TokenUsage | undefined;
   cost: number | undefined;
@@ -64,14 +76,6 @@ export interface RunState {
   /** Task ids in plan order. */
   order: string[];
   tasks: Record<string, TaskState>;
-}
-
-export function runDir(repoRoot: string, runId: string): string {
-  return path.join(repoRoot, RUNS_DIR, runId);
-}
-
-export function runStatePath(repoRoot: string, runId: string): string {
-  return path.join(runDir(repoRoot, runId), "run.json");
 }
 
 /**
@@ -147,14 +151,78 @@ export async function readRunState(file: string): Promise<RunState> {
       hint: "lanes writes run.json atomically, so something else changed it; delete the run folder or start a fresh run with `lanes run --yes`",
     });
   }
-  const record = state as Partial<RunState>;
-  if (record.version !== 1 || typeof record.id !== "string" || typeof record.tasks !== "object") {
-    throw new LanesError("E_STATE", `${file} is not a lanes run record (version 1)`, {
+  const parsed = runStateSchema.safeParse(state);
+  if (!parsed.success) {
+    const version = (state as { version?: unknown } | null)?.version;
+    const why = version === 1 ? `: ${describeIssues(parsed.error)}` : "";
+    throw new LanesError("E_STATE", `${file} is not a lanes run record (version 1)${why}`, {
       hint: "delete the run folder, or start a fresh run with `lanes run --yes`",
     });
   }
-  return record as RunState;
+  // Validated: the schema holds what the code reads, and keeps keys a newer lanes added.
+  return parsed.data as RunState;
 }
+
+const optional = <T extends z.ZodType>(schema: T) =>
+  schema.nullish().transform((v) => v ?? undefined);
+const count = z.number().int().nonnegative();
+const processRecord = z.object({ pgid: z.number().int(), startedAt: z.number() }).loose();
+
+const taskStateSchema = z
+  .object({
+    status: z.enum(["pending", "running", "done", "failed", "skipped"]),
+    attempts: count,
+    branch: z.string(),
+    worktree: optional(z.string()),
+    startCommit: optional(z.string()),
+    reason: optional(z.string()),
+    detail: optional(z.string()),
+    startedAt: optional(z.number()),
+    finishedAt: optional(z.number()),
+    durationMs: optional(z.number()),
+    logPath: optional(z.string()),
+    agent: optional(processRecord),
+    verify: optional(processRecord),
+    mergeCommit: optional(z.string()),
+    tokens: optional(z.object({ input: z.number(), output: z.number() }).loose()),
+    cost: optional(z.number()),
+    sessionId: optional(z.string()),
+  })
+  .loose();
+
+/** run.json as lanes reads it back. */
+const runStateSchema = z
+  .object({
+    version: z.literal(1),
+    id: z.string().min(1),
+    status: z.enum(["running", "done", "failed", "interrupted", "abandoned"]),
+    pid: z.number().int(),
+    pidStartTicks: optional(z.number()),
+    startedAt: z.number(),
+    finishedAt: optional(z.number()),
+    repoRoot: z.string(),
+    baseCommit: z.string(),
+    baseBranch: optional(z.string()),
+    integrationBranch: z.string(),
+    worktreeRoot: z.string(),
+    options: z
+      .object({
+        mode: z.string(),
+        concurrency: z.number(),
+        retries: z.number(),
+        timeout: z.union([z.string(), z.number()]),
+        batches: optional(z.array(z.array(z.string()))),
+        land: z.boolean(),
+      })
+      .loose(),
+    order: z.array(z.string()),
+    tasks: z.record(z.string(), taskStateSchema),
+  })
+  .loose()
+  .refine((state) => state.order.every((id) => id in state.tasks), {
+    message: "order names a task that tasks does not hold",
+    path: ["order"],
+  });
 
 /** A task as a new run records it: pending, on its lane branch, nothing tried yet. */
 export function emptyTaskState(branch: string): TaskState {

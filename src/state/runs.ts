@@ -5,9 +5,10 @@ import { readdir, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import path from "node:path";
 import { isLanesError, LanesError } from "../errors.js";
+import { RUNS_DIR, runDir, runStatePath } from "./layout.js";
 import { readLock } from "./lock.js";
 import { isProcessAlive, procInfo } from "./proc.js";
-import { RUNS_DIR, type RunState, readRunState, runDir, runStatePath } from "./run-state.js";
+import { type RunState, readRunState } from "./run-state.js";
 
 export interface RunSummary {
   id: string;

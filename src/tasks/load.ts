@@ -3,10 +3,11 @@ import path from "node:path";
 import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
 import { validateGraph } from "../graph/graph.js";
+import { laneNameProblem, TASK_ID_PATTERN } from "../names.js";
 import { findTaskFiles } from "./files.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { estimateMs, TaskFrontMatterSchema } from "./schema.js";
-import { laneNameProblem, TASK_ID_PATTERN, type Task } from "./task.js";
+import type { Task } from "./task.js";
 
 export const TASKS_DIR = path.join(".lanes", "tasks");
 

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { parseDuration } from "../config/duration.js";
 import { AgentSettingSchema } from "../config/schema.js";
-import { TASK_ID_PATTERN, TASK_STATUSES } from "./task.js";
+import { TASK_ID_PATTERN } from "../names.js";
+import { TASK_STATUSES } from "./task.js";
 
 /** Longer than this, an estimate means nothing to the scheduler and is most likely a typo. */
 const MAX_ESTIMATE_MS = 30 * 86_400_000;

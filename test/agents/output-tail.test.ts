@@ -1,8 +1,8 @@
 // The tail of an agent's output that failure reasons are read from: the last lines, whatever the
 // chunking, from a fixed ring of bytes.
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/random-dag.mjs";
 import { OutputTail } from "../../src/agents/output-tail.js";
-import { mulberry32 } from "../../src/scheduler/random-dag.js";
 
 /** What the tail should say: the last lines of the whole text, when it is all kept. */
 function lastLines(text: string, count: number): string[] {

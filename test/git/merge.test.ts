@@ -8,11 +8,11 @@ import {
   commitFiles,
   createBranch,
   fastForward,
-  integrationBranchName,
   mergeInto,
 } from "../../src/git/merge.js";
 import { headCommit, resolveCommit } from "../../src/git/repo.js";
 import { addLane, worktreeRoot } from "../../src/git/worktrees.js";
+import { integrationBranchName } from "../../src/names.js";
 import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
 
 let repo: TestRepo | undefined;

@@ -7,13 +7,13 @@ import { branchExists, headCommit } from "../../src/git/repo.js";
 import {
   addLane,
   dropLaneFolder,
-  laneBranchName,
   lanePath,
   listWorktrees,
   pruneLanes,
   removeLane,
   worktreeRoot,
 } from "../../src/git/worktrees.js";
+import { laneBranchName } from "../../src/names.js";
 import { commitOnBranch, makeRepo, type TestRepo } from "../helpers/git-repo.js";
 
 let repo: TestRepo | undefined;

@@ -1,12 +1,8 @@
 // Which log `lanes logs` shows and which it lists as the others, by table, without a run folder.
+
 import { describe, expect, it } from "vitest";
-import {
-  type LogFile,
-  type LogWanted,
-  otherLogs,
-  parseLogName,
-  pickLog,
-} from "../../src/logs/files.js";
+import { type LogFile, type LogWanted, otherLogs, pickLog } from "../../src/logs/files.js";
+import { parseLogFileName as parseLogName } from "../../src/state/layout.js";
 
 function log(name: string, mtimeMs: number): LogFile {
   const parsed = parseLogName(`${name}.log`)!;

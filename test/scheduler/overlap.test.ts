@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32, randomDag } from "../../bench/lib/random-dag.mjs";
 import { overlappingPairs } from "../../src/scheduler/overlap.js";
 import { overlapCost } from "../../src/scheduler/overlap-cost.js";
-import { mulberry32, randomDag } from "../../src/scheduler/random-dag.js";
 import { type SimTask, simulate } from "../../src/scheduler/simulate.js";
 import type { SchedulerTask } from "../../src/scheduler/types.js";
 import { scheduler, startedIds, succeed } from "./helpers.js";

@@ -3,7 +3,7 @@
  * `randomDag({ ...caseFor(seed) })`.
  */
 import { describe, expect, it } from "vitest";
-import { type DagShape, mulberry32, randomDag } from "../../src/scheduler/random-dag.js";
+import { type DagShape, mulberry32, randomDag } from "../../bench/lib/random-dag.mjs";
 import {
   lowerBound,
   type SimPolicy,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DagShape, mulberry32, randomDag } from "../../src/scheduler/random-dag.js";
+import { type DagShape, mulberry32, randomDag } from "../../bench/lib/random-dag.mjs";
 import { lowerBound } from "../../src/scheduler/simulate.js";
 
 const shapes: DagShape[] = ["wide", "deep", "diamonds", "mixed"];

@@ -6,6 +6,7 @@ import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { createSampleRepo } from "../../demo/sample.js";
 import { LanesError } from "../../errors.js";
+import { INTEGRATION_BRANCH_PREFIX } from "../../names.js";
 import { settingsFromFlags, withSettingOptions } from "../flags.js";
 import { runWithReporting } from "./run.js";
 
@@ -61,7 +62,7 @@ export function demoCommand() {
       );
       const branch = execFileSync(
         "git",
-        ["for-each-ref", "--format=%(refname:short)", "refs/heads/lanes/run/"],
+        ["for-each-ref", "--format=%(refname:short)", `refs/heads/${INTEGRATION_BRANCH_PREFIX}`],
         {
           cwd: dir,
           encoding: "utf8",

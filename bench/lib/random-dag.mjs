@@ -1,26 +1,13 @@
 /**
  * Seeded random task graphs for the property tests and `npm run bench`: the same seed gives the
- * same graph on every machine, so a failing case can be replayed from its seed alone.
+ * same graph on every machine, so a failing case can be replayed from its seed alone. Plain
+ * JavaScript (types in random-dag.d.mts) so that the benches run it without a build, and outside
+ * src/ because the package has no use for it.
  */
-export type DagShape = "wide" | "deep" | "diamonds" | "mixed";
-
-/** A generated task; it fits `simulate`'s `SimTask`. */
-export interface DagTask {
-  id: string;
-  dependsOn: string[];
-  durationMs: number;
-}
-
-export interface RandomDagOptions {
-  n: number;
-  shape: DagShape;
-  seed: number;
-  minMs: number;
-  maxMs: number;
-}
 
 /** mulberry32: a tiny 32-bit PRNG, good enough to vary test graphs, returning [0, 1). */
-export function mulberry32(seed: number): () => number {
+/** @param {number} seed @returns {() => number} */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -32,14 +19,15 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** Tasks in a topological order (dependencies first), ids `t000`, `t001`, ... */
-export function randomDag(options: RandomDagOptions): DagTask[] {
+/** @param {import("./random-dag.d.mts").RandomDagOptions} options */
+export function randomDag(options) {
   const { n, shape, seed, minMs, maxMs } = options;
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randomDag: n must be >= 0, got ${n}`);
   if (!(minMs >= 0 && maxMs >= minMs)) {
     throw new RangeError(`randomDag: expected 0 <= minMs <= maxMs, got ${minMs} and ${maxMs}`);
   }
   const random = mulberry32(seed);
-  const below = (k: number) => Math.floor(random() * k);
+  const below = (/** @type {number} */ k) => Math.floor(random() * k);
   const width = String(Math.max(n - 1, 0)).length;
   const ids = Array.from(
     { length: n },
@@ -48,14 +36,13 @@ export function randomDag(options: RandomDagOptions): DagTask[] {
   const deps = EDGES[shape](n, random, below);
   return ids.map((id, i) => ({
     id,
-    dependsOn: [...new Set(deps[i])].sort((a, b) => a - b).map((d) => ids[d]!),
+    dependsOn: [...new Set(deps[i])].sort((a, b) => a - b).map((d) => ids[d]),
     durationMs: minMs + below(maxMs - minMs + 1),
   }));
 }
 
-type EdgeMaker = (n: number, random: () => number, below: (k: number) => number) => number[][];
-
-const EDGES: Record<DagShape, EdgeMaker> = {
+/** @type {Record<string, (n: number, random: () => number, below: (k: number) => number) => number[][]>} */
+const EDGES = {
   // Mostly independent tasks: the case where N tasks should take the time of the slowest.
   wide: (n, random, below) =>
     Array.from({ length: n }, (_, i) => (i > 0 && random() < 0.2 ? [below(i)] : [])),
@@ -71,10 +58,12 @@ const EDGES: Record<DagShape, EdgeMaker> = {
 
   // Fan-out from a root to 2-4 tasks, fan-in to a join that roots the next diamond.
   diamonds: (n, _random, below) => {
-    const deps: number[][] = n > 0 ? [[]] : [];
+    /** @type {number[][]} */
+    const deps = n > 0 ? [[]] : [];
     let root = 0;
     while (deps.length < n) {
-      const middles: number[] = [];
+      /** @type {number[]} */
+      const middles = [];
       const k = 2 + below(3);
       for (let j = 0; j < k && deps.length < n; j++) {
         middles.push(deps.length);

@@ -1,0 +1,110 @@
+/**
+ * The run's lanes: creating each task's worktree once (from the integration branch, or from the
+ * previous lane in a chain), preparing a few ahead of free slots, and dropping them when their
+ * work is merged or was never started. Git's records of dropped lanes go in one process at the end.
+ */
+import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
+import type { Ledger } from "./ledger.js";
+import type { PreparedRun } from "./prepare.js";
+import type { TaskRuntime } from "./task-runtime.js";
+
+/** The integration branch and its head, as lanes last wrote it. */
+export interface Integration {
+  readonly branch: string;
+  /** A commit, not the branch name, so that no git process is needed to ask. */
+  head: string;
+}
+
+export class LanePool {
+  /** Lane branches whose folders are gone, deleted with git's records at the end of the run. */
+  private readonly dropped: string[] = [];
+
+  constructor(
+    private readonly prepared: PreparedRun,
+    private readonly ledger: Ledger,
+    private readonly integration: Integration,
+  ) {}
+
+  /** The task's worktree, created on first use; `after` is the chain's previous task. */
+  ensure(runtime: TaskRuntime, after: TaskRuntime | undefined): Promise<string> {
+    if (!runtime.lane) {
+      const lane = this.create(runtime, after);
+      runtime.lane = lane;
+      lane.catch(() => {
+        runtime.lane = undefined;
+      });
+    }
+    return runtime.lane;
+  }
+
+  /**
+   * Creates the worktrees of tasks that are ready but wait for a slot (up to `ahead` of them,
+   * in the order given), so that a freed slot starts the next agent at once instead of after a
+   * `git worktree add`. Returns the creations started, for the caller to track.
+   */
+  prepareAhead(byPriority: readonly TaskRuntime[], ahead: number): Promise<unknown>[] {
+    const started: Promise<unknown>[] = [];
+    const { tasks } = this.ledger.state;
+    for (const runtime of byPriority) {
+      if (ahead <= 0) break;
+      // Run statuses, not the scheduler's: a resumed run schedules only its unfinished tasks.
+      if (runtime.record.status !== "pending" || runtime.record.attempts > 0) continue;
+      const ready = runtime.task.dependsOn.every(
+        (dep) => (tasks[dep]?.status ?? "done") === "done",
+      );
+      if (!ready) continue;
+      ahead--;
+      if (!runtime.lane) started.push(this.ensure(runtime, undefined).catch(() => undefined));
+    }
+    return started;
+  }
+
+  /** Its work is in the integration branch: the folder goes now, its branch at the end. */
+  async dropMerged(runtime: TaskRuntime, lane: string): Promise<void> {
+    await dropLaneFolder(this.prepared.worktreeRoot, lane);
+    this.dropped.push(runtime.record.branch);
+    runtime.record.worktree = undefined;
+  }
+
+  /**
+   * At the end of the run: lanes prepared ahead for tasks that never started hold nothing, so
+   * none is left behind; then git's records of every dropped lane and their branches go.
+   */
+  async close(runtimes: Iterable<TaskRuntime>): Promise<void> {
+    for (const { record } of runtimes) {
+      if (record.status === "pending" && record.attempts === 0 && record.worktree) {
+        await dropLaneFolder(this.prepared.worktreeRoot, record.worktree);
+        this.dropped.push(record.branch);
+        record.worktree = undefined;
+      }
+    }
+    await pruneLanes(this.prepared.git, this.dropped, this.prepared.worktreeRoot).catch(() => {});
+    // lanes' own git runs skip the maintenance git starts after each commit (runner.ts): one
+    // pass for the whole run instead, in the background of nothing (the agents are done).
+    await this.prepared.git.run(["maintenance", "run", "--auto"], { allowFail: true });
+  }
+
+  private async create(runtime: TaskRuntime, after: TaskRuntime | undefined): Promise<string> {
+    const { prepared } = this;
+    const { record, id } = runtime;
+    if (record.worktree) return record.worktree;
+    const startPoint = (after && (await after.head)) ?? this.integration.head;
+    const lane = await addLane(prepared.git, {
+      root: prepared.worktreeRoot,
+      path: lanePath(prepared.worktreeRoot, id),
+      branch: record.branch,
+      startPoint,
+      // prepareRun refused branches holding work; what is left holds nothing to lose.
+      existingBranch: "reset",
+    });
+    Object.assign(record, { worktree: lane.path, startCommit: lane.head });
+    this.ledger.emit({
+      type: "lane_ready",
+      taskId: id,
+      worktree: lane.path,
+      branch: record.branch,
+    });
+    await this.ledger.saveNow();
+    return lane.path;
+  }
+}
