@@ -9,11 +9,15 @@ import stringWidth from "string-width";
  */
 
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/** OSC (a title, a hyperlink), ended by BEL or ST. */
+const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 const SGR = /^\x1b\[[0-9;]*m/;
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 export function stripAnsi(text: string): string {
-  return stripVTControlCharacters(text);
+  // Node's pattern (ansi-regex's) reads `ESC[2K text BEL` as one sequence and would eat the
+  // text: OSC sequences, the only ones BEL ends, go first, and stray BELs with them.
+  return stripVTControlCharacters(text.replace(OSC, "").replace(/\x07/g, ""));
 }
 
 /**

@@ -56,7 +56,11 @@ export function demoCommand() {
             cwd: dir,
             settings: settingsFromFlags({ concurrency: flags.concurrency }),
           }),
-        { ...(flags.stream ? { stream: true } : {}), ...(flags.json ? { json: true } : {}) },
+        {
+          cwd: dir,
+          ...(flags.stream ? { stream: true } : {}),
+          ...(flags.json ? { json: true } : {}),
+        },
       );
       const branch = execFileSync(
         "git",

@@ -8,7 +8,7 @@ import type { SchedulerMode } from "../../scheduler/types.js";
 import { exclusiveFlag, settingsFromFlags } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
-import { startReporting, summaryInput } from "../reporting.js";
+import { heartbeatSetting, STOPPING_NOTICE, startReporting, summaryInput } from "../reporting.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -75,14 +75,14 @@ export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
  */
 export async function runWithReporting(
   start: (hooks: RunHooks) => Promise<RunResult>,
-  flags: { json?: boolean; stream?: boolean },
+  flags: { json?: boolean; stream?: boolean; cwd?: string },
 ): Promise<number> {
-  const reporting = startReporting({ json: flags.json ?? false, stream: flags.stream ?? false });
-  const interrupts = handleInterrupts(() => {
-    process.stderr.write(
-      "\nlanes: stopping: ending agents and saving state (Ctrl-C again to exit at once)\n",
-    );
+  const reporting = startReporting({
+    json: flags.json ?? false,
+    stream: flags.stream ?? false,
+    heartbeatMs: await heartbeatSetting(flags.cwd ?? process.cwd()),
   });
+  const interrupts = handleInterrupts(() => reporting.notice(STOPPING_NOTICE));
   try {
     const result = await start({
       signal: interrupts.signal,
