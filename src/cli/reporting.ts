@@ -1,6 +1,7 @@
 import { parseDuration } from "../config/duration.js";
 import { loadSettings } from "../config/load.js";
 import { findRepoRoot } from "../git/repo.js";
+import { Git } from "../git/runner.js";
 import { combine } from "../report/compose.js";
 import { JsonReporter } from "../report/json.js";
 import { LiveReporter } from "../report/live.js";
@@ -91,12 +92,32 @@ export function startReporting(choice: ReportingChoice): {
   };
 }
 
-export function summaryInput(result: RunResult): RunSummaryInput {
+/**
+ * Whether the base branch has moved on from where the run started, so that the integration
+ * branch can no longer be fast-forwarded onto it (the base is not its ancestor any more).
+ */
+async function baseMoved(result: RunResult, cwd: string): Promise<boolean> {
+  if (!result.baseBranch || result.landed) return false;
+  const check = await new Git(cwd).run(
+    [
+      "merge-base",
+      "--is-ancestor",
+      `refs/heads/${result.baseBranch}`,
+      `refs/heads/${result.integrationBranch}`,
+    ],
+    { allowFail: true },
+  );
+  return check.exitCode === 1;
+}
+
+export async function summaryInput(result: RunResult, cwd: string): Promise<RunSummaryInput> {
   return {
     runId: result.runId,
     durationMs: result.durationMs,
     integrationBranch: result.integrationBranch,
     landed: result.landed,
+    status: result.status,
+    baseMoved: await baseMoved(result, cwd),
     ...(result.baseBranch ? { baseBranch: result.baseBranch } : {}),
     tasks: result.tasks.map((task) => ({
       id: task.id,

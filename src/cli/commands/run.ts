@@ -101,7 +101,8 @@ export async function runWithReporting(
       );
       return result.exitCode;
     }
-    const summary = formatSummary(summaryInput(result), { color: useColor(process.stdout) });
+    const input = await summaryInput(result, flags.cwd ?? process.cwd());
+    const summary = formatSummary(input, { color: useColor(process.stdout) });
     (flags.json ? process.stderr : process.stdout).write(summary);
     return result.exitCode;
   } finally {
