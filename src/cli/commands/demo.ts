@@ -76,7 +76,7 @@ export function demoCommand() {
             ...(flags.json ? { json: true } : {}),
           },
         );
-        const branch = showIntegrationBranch(dir, out);
+        const branch = showIntegrationBranch(dir, out, exitCode === 0);
         if (temp && !flags.keep) {
           out.write("\nThe demo repository is removed now; `lanes demo --keep` keeps it.\n");
         } else {
@@ -92,7 +92,11 @@ export function demoCommand() {
 }
 
 /** Prints the integration branch's merges; returns its name. */
-function showIntegrationBranch(dir: string, out: NodeJS.WriteStream): string | undefined {
+function showIntegrationBranch(
+  dir: string,
+  out: NodeJS.WriteStream,
+  allMerged: boolean,
+): string | undefined {
   const branch = execFileSync(
     "git",
     ["for-each-ref", "--format=%(refname:short)", "refs/heads/lanes/run/"],
@@ -102,7 +106,7 @@ function showIntegrationBranch(dir: string, out: NodeJS.WriteStream): string | u
     .split("\n")
     .at(-1);
   if (branch) {
-    out.write(`\nThe integration branch ${branch}, every task merged in:\n`);
+    out.write(`\nThe integration branch ${branch}${allMerged ? ", every task merged in" : ""}:\n`);
     out.write(
       execFileSync("git", ["log", "--oneline", "--first-parent", "--decorate=no", branch], {
         cwd: dir,
