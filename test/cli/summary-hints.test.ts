@@ -1,5 +1,7 @@
 // What the summary tells a user to do next, end to end through the built CLI: after Ctrl-C,
 // `lanes resume`, not a merge; when the base branch moved during the run, a merge that works.
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli, startCli, type TempRepo } from "../helpers/cli.js";
 import { scriptedRepo, task } from "../helpers/scripted-repo.js";
