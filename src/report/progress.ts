@@ -82,6 +82,10 @@ export class RunProgress {
             stepAt: event.time,
             retryAt: event.time + event.retryInMs,
           });
+        } else if (this.stopping !== undefined) {
+          // After a stop a retryable failure is not retried and not failed: the task is pending
+          // again (a final failure is followed by task_finished, which says so).
+          Object.assign(this.task(event.taskId), { status: "pending", step: undefined });
         }
         break;
       case "agent_exited": {

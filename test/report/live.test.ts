@@ -311,4 +311,26 @@ describe("live reporter", () => {
     expect(screen.visible).toEqual(final);
     expect(screen.lines.slice(screen.row).every((line) => line === "")).toBe(true);
   });
+
+  it("drops a task whose landing a stop cut short from the rows, without waiting for the end", () => {
+    const { screen, feed, tick } = setup();
+    feed(runStarted(0, ["a", "b"]), started(0, "a"), started(0, "b"), landed(2, "a"));
+    feed(step(2, "a", "verifying"), stopping(3, "--max-cost $1.00 spent"));
+    feed(
+      at(4, {
+        type: "attempt_failed",
+        taskId: "a",
+        attempt: 1,
+        reason: "verify",
+        detail: "tests failed",
+        retryInMs: undefined,
+      }),
+    );
+    tick(5);
+    expect(screen.visible.slice(-3)).toEqual([
+      "⏳ b  exec  5s",
+      "#a · #b ⏳",
+      "0 of 2 done · agents 1/3 · stopping: --max-cost $1.00 spent",
+    ]);
+  });
 });
