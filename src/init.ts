@@ -16,12 +16,16 @@ Add a short "Hello from lanes" section at the end of README.md.
 Keep the rest of the file unchanged.
 `;
 
-/** Where editors find the settings' JSON Schema: the project's own copy of lanes if it has one. */
-function schemaReference(repoRoot: string): string {
-  const local = path.join(repoRoot, "node_modules", "lanes", "settings.schema.json");
-  if (existsSync(local)) return "../node_modules/lanes/settings.schema.json";
-  return fileURLToPath(new URL("../settings.schema.json", import.meta.url));
-}
+/** The JSON Schema of the settings, shipped with lanes at the package's root. */
+const PACKAGED_SCHEMA = fileURLToPath(new URL("../settings.schema.json", import.meta.url));
+
+/**
+ * Editors find the schema through `$schema`. A path into this machine's lanes install would be
+ * committed and break for everyone else, so the project gets its own copy next to the settings
+ * and a relative `$schema` that works wherever the repository is cloned.
+ */
+const SCHEMA_FILE = "settings.schema.json";
+const SCHEMA_REFERENCE = `./${SCHEMA_FILE}`;
 
 async function writeIfMissing(file: string, content: string): Promise<boolean> {
   if (existsSync(file)) return false;
@@ -54,8 +58,8 @@ export interface InitResult {
 }
 
 /**
- * `lanes init`: settings with `$schema`, one example task (only when there are no tasks yet),
- * and `.lanes/.gitignore`. Existing files are left as they are, so running it twice changes nothing.
+ * `lanes init`: settings with `$schema` and the schema beside them, one example task (only when
+ * there are no tasks yet), and `.lanes/.gitignore`. Existing files are left as they are, so running it twice changes nothing.
  */
 export async function init(options: InitOptions = {}): Promise<InitResult> {
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
@@ -68,7 +72,7 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
 
   const settingsFile = path.join(repoRoot, PROJECT_SETTINGS);
   const settings = {
-    $schema: schemaReference(repoRoot),
+    $schema: SCHEMA_REFERENCE,
     concurrency: 3,
     agent: "claude",
     timeout: "30m",
@@ -77,6 +81,20 @@ export async function init(options: InitOptions = {}): Promise<InitResult> {
     await writeIfMissing(settingsFile, `${JSON.stringify(settings, null, 2)}\n`),
     settingsFile,
   );
+
+  // Kept in step with the installed lanes: a newer lanes brings new keys.
+  const schemaFile = path.join(path.dirname(settingsFile), SCHEMA_FILE);
+  const schema = await readFile(PACKAGED_SCHEMA, "utf8");
+  const current = existsSync(schemaFile) ? await readFile(schemaFile, "utf8") : undefined;
+  if (current === undefined) report(await writeIfMissing(schemaFile, schema), schemaFile);
+  else if (current !== schema) {
+    await writeFile(schemaFile, schema);
+    entries.push({
+      path: path.relative(repoRoot, schemaFile),
+      outcome: "updated",
+      note: "this version of lanes",
+    });
+  } else report(false, schemaFile);
 
   const ignoreFile = path.join(repoRoot, ".lanes", ".gitignore");
   const ignore = existsSync(ignoreFile) ? await readFile(ignoreFile, "utf8") : undefined;

@@ -119,9 +119,15 @@ function git(cwd: string, ...args: string[]): void {
 
 /**
  * Creates the demo repository: a README, ten task files, settings that run the scripted agent
- * (each task waits a little and writes its file), all committed on `main`.
+ * (each task waits a little and writes its file), all committed on `main`. `worktreeDir` goes
+ * into the settings as given (relative to the repository), so that a demo in a temporary folder
+ * keeps its lanes in that folder too and one removal takes everything.
  */
-export async function createSampleRepo(dir: string, speed = 1): Promise<void> {
+export async function createSampleRepo(
+  dir: string,
+  speed = 1,
+  options: { worktreeDir?: string } = {},
+): Promise<void> {
   await mkdir(path.join(dir, ".lanes", "tasks"), { recursive: true });
   await writeFile(
     path.join(dir, "README.md"),
@@ -146,6 +152,7 @@ export async function createSampleRepo(dir: string, speed = 1): Promise<void> {
       env: { LANES_SCRIPT_PLAN: path.join(dir, ".lanes", "demo-script.json") },
     },
     timeout: "2m",
+    ...(options.worktreeDir ? { worktreeDir: options.worktreeDir } : {}),
   };
   await writeFile(
     path.join(dir, ".lanes", "settings.json"),

@@ -17,6 +17,7 @@ export const SYMBOL = {
   skipped: "↷",
   retry: "↻",
   merged: "⇣",
+  landing: "⇢",
   running: "⏳",
   pending: "·",
   stopping: "■",
@@ -71,6 +72,9 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       const why = whyText(event.reason, event.detail, c);
       return `${c.yellow(SYMBOL.retry)} ${event.taskId} retry in ${formatDuration(event.retryInMs)}: ${why}`;
     }
+    case "task_step":
+      // Committing and merging take a moment and `merged` follows; a verify may take minutes.
+      return event.step === "verifying" ? `${SYMBOL.landing} ${event.taskId} verifying` : undefined;
     case "task_merged": {
       const branch = progress.integrationBranch ?? integrationBranchName(event.runId);
       return `${SYMBOL.merged} ${event.taskId} merged into ${branch}`;
@@ -104,17 +108,41 @@ function finishedLine(event: Extract<LanesEvent, { type: "task_finished" }>, c: 
   }
 }
 
-/** `… 2 running (t01 3m 2s, t04 1m 10s), 3 pending`: proof of life when nothing happened. */
+/** `3 of 10 done, 1 failed, 1 skipped`: how far the run is, failures only when there are some. */
+export function doneText(progress: RunProgress): string {
+  let text = `${progress.count("done")} of ${progress.tasks.size} done`;
+  if (progress.count("failed") > 0) text += `, ${progress.count("failed")} failed`;
+  if (progress.count("skipped") > 0) text += `, ${progress.count("skipped")} skipped`;
+  return text;
+}
+
+/** Seconds and up: `3m 2s`. */
+function since(from: number | undefined, now: number): string {
+  return formatDuration(Math.max(0, now - (from ?? now)));
+}
+
+/**
+ * Proof of life when nothing happened, with where each task is:
+ * `… 1 of 6 done; 2 agents running (t01 3m 2s, t04 1m 10s); 1 landing (t02 verifying 20s); 2 pending`
+ */
 export function heartbeatLine(progress: RunProgress, now: number, c: Colors): string {
-  const running = progress.inStatus("running").map((task) => {
-    if (task.retryAt !== undefined) {
-      return `${task.id} retry in ${formatDuration(Math.max(0, task.retryAt - now))}`;
-    }
-    return `${task.id} ${formatDuration(Math.max(0, now - (task.startedAt ?? now)))}`;
-  });
-  const pending = progress.inStatus("pending").length;
-  let line = `${SYMBOL.heartbeat} ${running.length} running`;
-  if (running.length > 0) line += ` ${c.dim(`(${running.join(", ")})`)}`;
-  if (pending > 0) line += `, ${pending} pending`;
-  return line;
+  const parts = [doneText(progress)];
+  const agents = progress.agents().map((task) => `${task.id} ${since(task.startedAt, now)}`);
+  parts.push(
+    `${plural(agents.length, "agent")} running${agents.length > 0 ? ` ${c.dim(`(${agents.join(", ")})`)}` : ""}`,
+  );
+  const landing = progress
+    .landing()
+    .map((task) => `${task.id} ${task.step} ${since(task.stepAt, now)}`);
+  if (landing.length > 0)
+    parts.push(`${landing.length} landing ${c.dim(`(${landing.join(", ")})`)}`);
+  const retrying = progress
+    .retrying()
+    .map((task) => `${task.id} in ${formatDuration(Math.max(0, (task.retryAt ?? now) - now))}`);
+  if (retrying.length > 0) {
+    parts.push(`${retrying.length} waiting to retry ${c.dim(`(${retrying.join(", ")})`)}`);
+  }
+  const pending = progress.count("pending");
+  if (pending > 0) parts.push(`${pending} pending`);
+  return `${SYMBOL.heartbeat} ${parts.join("; ")}`;
 }

@@ -1,7 +1,7 @@
 import { formatDuration } from "../config/duration.js";
 import type { LanesEvent, TaskRunStatus } from "../run/events.js";
 import { type Colors, colors } from "./colors.js";
-import { eventLine, SYMBOL } from "./lines.js";
+import { doneText, eventLine, SYMBOL } from "./lines.js";
 import { RunProgress, type TaskView } from "./progress.js";
 import { type Output, type Reporter, TICK_MS } from "./reporter.js";
 import { displayWidth, sanitizeLine, truncate } from "./text.js";
@@ -41,11 +41,13 @@ const PERMANENT = new Set<LanesEvent["type"]>([
 const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
 
 /**
- * The terminal view: a region at the bottom, redrawn in place, with one line per running task
- * (elapsed time and what it does now) and a progress line (`#t01 ✓ #t02 ⏳ ...`). Lines that
- * stay true (a task finished, a retry, the run's start) are printed above the region and are
- * never erased. All writing happens in `tick` and `close`, so redraws are throttled and a test
- * decides exactly when a frame is drawn.
+ * The terminal view: a region at the bottom, redrawn in place, with one line per agent (elapsed
+ * time and what it does now), one per task being landed (the step: committing, verifying,
+ * merging), a progress line (`#t01 ✓ #t02 ⏳ #t03 ⇢ ...`) and a count (`2 of 10 done · agents
+ * 2/3`). Lines that stay true (a task finished, a retry, the run's start) are printed above the
+ * region and are never erased. Writing happens in `tick` and `close`, so that redraws are
+ * throttled and a test decides when a frame is drawn; only a stop, the run's end and a notice
+ * draw at once, and the run's end empties the region for the summary.
  */
 export class LiveReporter implements Reporter {
   private readonly progress = new RunProgress();
@@ -77,6 +79,22 @@ export class LiveReporter implements Reporter {
         this.pending.push(`${this.c.cyan(`[${event.taskId}]`)} ${sanitizeLine(line)}`.trimEnd());
       }
     }
+    // A stop and the end are shown at once: after them the user waits on, or leaves, the view.
+    if (event.type === "run_stopping" || event.type === "run_finished") {
+      this.draw(this.region(event.time), event.time);
+    }
+  }
+
+  /**
+   * A line from outside the event stream (the CLI's "stopping" notice), printed above the
+   * region at once. Anything else written to the terminal while the region is drawn would
+   * shift it, and the next redraw would erase the wrong lines and leave rows behind.
+   */
+  notice(line: string): void {
+    if (this.closed) return;
+    this.pending.push(line);
+    const now = this.options.now();
+    this.draw(this.region(now), now);
   }
 
   tick(now: number): void {
@@ -125,32 +143,55 @@ export class LiveReporter implements Reporter {
     return typeof rows === "function" ? rows() : rows;
   }
 
+  /**
+   * Agent rows (one per slot in use), then the tasks being landed or waiting for a retry, the
+   * progress line and the count. Landing rows hold no slot, so the agent rows never outnumber
+   * the concurrency. After the run finished the region is empty: the summary takes over.
+   */
   private region(now: number): string[] {
-    if (this.progress.runId === undefined) return [];
+    if (this.progress.runId === undefined || this.progress.finished) return [];
     // One column spare: writing into the last column makes some terminals wrap early.
     const width = this.columns() - 1;
-    const progress = this.progressLines(width);
-    const running = this.progress
-      .inStatus("running")
-      .sort((a, b) => (a.startedAt ?? 0) - (b.startedAt ?? 0));
-    const idWidth = Math.max(0, ...running.map((task) => task.id.length));
-    let lines = running.map((task) => truncate(this.taskLine(task, idWidth, now), width));
+    const footer = [...this.progressLines(width), truncate(this.statusLine(), width)];
+    const tasks = [
+      ...this.progress.agents(),
+      ...this.progress.landing(),
+      ...this.progress.retrying(),
+    ];
+    const idWidth = Math.max(0, ...tasks.map((task) => task.id.length));
+    let lines = tasks.map((task) => truncate(this.taskLine(task, idWidth, now), width));
     const rows = this.rows();
     if (rows !== undefined) {
-      const room = Math.max(1, rows - 1 - progress.length);
+      const room = Math.max(1, rows - 1 - footer.length);
       if (lines.length > room) {
         const more = lines.length - (room - 1);
-        lines = [...lines.slice(0, room - 1), this.c.dim(`  … ${more} more running`)];
+        lines = [...lines.slice(0, room - 1), this.c.dim(`  … ${more} more in progress`)];
       }
     }
-    return [...lines, ...progress];
+    return [...lines, ...footer];
+  }
+
+  /** `2 of 10 done · agents 2/3 · 1 landing`, and why the run stops once it does. */
+  private statusLine(): string {
+    const parts = [doneText(this.progress)];
+    parts.push(`agents ${this.progress.agents().length}/${this.progress.concurrency}`);
+    const landing = this.progress.landing().length;
+    if (landing > 0) parts.push(`${landing} landing`);
+    if (this.progress.stopping !== undefined) {
+      parts.push(this.c.yellow(`stopping: ${this.progress.stopping}`));
+    }
+    return parts.join(this.c.dim(" · "));
   }
 
   private taskLine(task: TaskView, idWidth: number, now: number): string {
     const id = task.id.padEnd(idWidth);
-    if (task.retryAt !== undefined) {
-      const wait = Math.max(0, task.retryAt - now);
+    if (task.step === "retry") {
+      const wait = Math.max(0, (task.retryAt ?? now) - now);
       return `${this.c.yellow(SYMBOL.retry)} ${id}  ${this.c.dim(`retry in ${seconds(wait)}`)}`;
+    }
+    if (task.step !== "agent") {
+      const elapsed = seconds(now - (task.stepAt ?? now));
+      return `${this.c.cyan(SYMBOL.landing)} ${id}  ${task.step}  ${elapsed}`;
     }
     const phase = task.attempt > 1 ? `${task.phase} (attempt ${task.attempt})` : task.phase;
     const elapsed = seconds(now - (task.startedAt ?? now));
@@ -162,13 +203,13 @@ export class LiveReporter implements Reporter {
   private progressLines(width: number): string[] {
     const items = [...this.progress.tasks.values()].map((task) => ({
       text: truncate(`#${task.id}`, width - 2),
-      status: task.status,
+      task,
     }));
     const maxLines = Math.max(1, this.options.maxProgressLines ?? 3);
     const lines: (typeof items)[] = [];
     let used = 0;
     for (const item of items) {
-      const w = displayWidth(item.text) + 1 + displayWidth(STATUS_SYMBOL[item.status]);
+      const w = displayWidth(item.text) + 1 + displayWidth(taskSymbol(item.task));
       const current = lines[lines.length - 1];
       if (current && used + 1 + w <= width) {
         current.push(item);
@@ -179,7 +220,7 @@ export class LiveReporter implements Reporter {
       }
     }
     const render = (line: typeof items) =>
-      line.map((item) => `${item.text} ${this.symbol(item.status)}`).join(" ");
+      line.map((item) => `${item.text} ${this.symbol(item.task)}`).join(" ");
     if (lines.length <= maxLines) return lines.map(render);
     const shown = lines.slice(0, maxLines);
     const last = shown[maxLines - 1]!;
@@ -192,14 +233,23 @@ export class LiveReporter implements Reporter {
     );
   }
 
-  private symbol(status: TaskRunStatus): string {
-    const symbol = STATUS_SYMBOL[status];
-    if (status === "done") return this.c.green(symbol);
-    if (status === "failed") return this.c.red(symbol);
-    if (status === "skipped") return this.c.yellow(symbol);
-    if (status === "pending") return this.c.dim(symbol);
+  private symbol(task: TaskView): string {
+    const symbol = taskSymbol(task);
+    if (task.status === "done") return this.c.green(symbol);
+    if (task.status === "failed") return this.c.red(symbol);
+    if (task.status === "skipped" || task.step === "retry") return this.c.yellow(symbol);
+    if (task.status === "pending") return this.c.dim(symbol);
+    if (task.step !== "agent") return this.c.cyan(symbol);
     return symbol;
   }
+}
+
+/** A task's mark in the progress line: a running task shows where it is. */
+function taskSymbol(task: TaskView): string {
+  if (task.status !== "running") return STATUS_SYMBOL[task.status];
+  if (task.step === "retry") return SYMBOL.retry;
+  if (task.step === "agent" || task.step === undefined) return SYMBOL.running;
+  return SYMBOL.landing;
 }
 
 const STATUS_SYMBOL: Record<TaskRunStatus, string> = {

@@ -1,7 +1,7 @@
 import { formatDuration } from "../config/duration.js";
 import type { Plan } from "../run/plan.js";
 
-/** `lanes plan`'s human output: the waves, the critical path, and what the selection costs. */
+/** `lanes plan`'s human output: the waves, the critical path, and how long the selection takes. */
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   const count = plan.tasks.length;
@@ -38,10 +38,17 @@ export function formatPlan(plan: Plan): string {
   lines.push(
     `Critical path: ${plan.critical_path.join(" -> ")}  (${weight(plan.cost.critical_path)})`,
   );
+  // Time, not money: without estimates the unit is "task lengths", never a bare number that
+  // could be read as dollars next to --max-cost.
+  const time = (value: number) =>
+    plan.estimated === "none"
+      ? `${Math.round(value * 10) / 10} task length${value === 1 ? "" : "s"}`
+      : formatDuration(value);
   const perAgent = plan.cost.total_work / plan.concurrency;
+  const agents = plural(plan.concurrency, "agent");
   lines.push(
-    `Cost at concurrency ${plan.concurrency}: at least ${weight(plan.cost.lower_bound)} of agent time end to end` +
-      ` (critical path ${weight(plan.cost.critical_path)}; total work ${weight(plan.cost.total_work)} / ${plan.concurrency} = ${weight(perAgent)})`,
+    `Time at concurrency ${plan.concurrency}: at least ${time(plan.cost.lower_bound)} end to end` +
+      ` (critical path ${time(plan.cost.critical_path)}; total work ${time(plan.cost.total_work)} / ${agents} = ${time(perAgent)})`,
   );
   if (plan.estimated === "none") {
     lines.push("  add `estimate: 20m` to task files to weigh the critical path in time");

@@ -1,6 +1,6 @@
 import { formatDuration } from "../config/duration.js";
 import type { TaskRunStatus, TokenUsage } from "../run/events.js";
-import { colors } from "./colors.js";
+import { type Colors, colors } from "./colors.js";
 import { detailText, reasonText, SYMBOL, whyText } from "./lines.js";
 
 /** What the end-of-run summary needs; the CLI builds it from the RunResult. */
@@ -12,6 +12,10 @@ export interface RunSummaryInput {
   /** The base branch was fast-forwarded to the integration branch (`--land`). */
   landed?: boolean;
   baseBranch?: string;
+  /** How the run ended; an interrupted run is resumed, not landed. */
+  status?: "running" | "done" | "failed" | "interrupted" | "abandoned";
+  /** The base branch has commits the run did not start from: it cannot fast-forward. */
+  baseMoved?: boolean;
 }
 
 export interface SummaryTask {
@@ -42,6 +46,9 @@ export interface SummaryOptions {
  *       ↷ t03 skipped: t02 failed
  *     Tokens: 12,345 in / 6,789 out, cost $0.42
  *     Integration branch: lanes/run/<id> — land it with: git merge --ff-only lanes/run/<id>
+ *
+ * The last line says what to do next: land (a plain merge when the base branch moved on, since
+ * `--ff-only` would fail), or `lanes resume` after an interrupt.
  */
 export function formatSummary(result: RunSummaryInput, options: SummaryOptions): string {
   const c = colors(options.color);
@@ -64,7 +71,10 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   for (const task of result.tasks) {
     if (task.status === "failed") {
       const why = whyText(task.reason, task.detail, c);
-      const log = task.logPath === undefined ? "" : ` ${c.dim(`(log: ${task.logPath})`)}`;
+      // A detail that names its log (a failed verify) is not followed by a second log path.
+      const namesLog = task.detail !== undefined && /\blog: /.test(task.detail);
+      const log =
+        task.logPath === undefined || namesLog ? "" : ` ${c.dim(`(log: ${task.logPath})`)}`;
       lines.push(`  ${c.red(SYMBOL.failed)} ${task.id}${why ? `: ${why}` : ""}${log}`);
     }
   }
@@ -87,17 +97,29 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   const usage = usageLine(result.tasks);
   if (usage !== undefined) lines.push(usage);
 
-  const branch = result.integrationBranch;
-  if (result.landed) {
-    lines.push(
-      `Integration branch: ${branch} — landed on ${result.baseBranch ?? "the base branch"}`,
-    );
-  } else if (count("done") === 0) {
-    lines.push(`Integration branch: ${branch} — nothing merged`);
-  } else {
-    lines.push(`Integration branch: ${branch} — land it with: git merge --ff-only ${branch}`);
-  }
+  lines.push(...nextSteps(result, count("done"), c));
   return `${lines.join("\n")}\n`;
+}
+
+/** The integration branch and what to do with it: land it, or resume the run first. */
+function nextSteps(result: RunSummaryInput, done: number, c: Colors): string[] {
+  const branch = result.integrationBranch;
+  const base = result.baseBranch ?? "the base branch";
+  if (result.landed) return [`Integration branch: ${branch} — landed on ${base}`];
+  if (result.status === "interrupted") {
+    const merged = done === 0 ? "nothing merged yet" : `${done} merged so far`;
+    return [
+      `Integration branch: ${branch} — ${merged}`,
+      `Interrupted: ${c.bold("lanes resume")} goes on where the run stopped`,
+    ];
+  }
+  if (done === 0) return [`Integration branch: ${branch} — nothing merged`];
+  if (result.baseMoved) {
+    return [
+      `Integration branch: ${branch} — ${base} has moved on since the run started, so land it with a merge: git merge ${branch}`,
+    ];
+  }
+  return [`Integration branch: ${branch} — land it with: git merge --ff-only ${branch}`];
 }
 
 /** `Tokens: 12,345 in / 6,789 out, cost $0.42`, when any task reported usage. */

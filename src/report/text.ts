@@ -1,13 +1,18 @@
+import { stripVTControlCharacters } from "node:util";
+import stringWidth from "string-width";
+
 /**
  * Terminal text helpers: agent output is untrusted data that may carry escape sequences and
  * control characters, and the live region must know how many columns a line takes, or its
- * cursor arithmetic breaks.
+ * cursor arithmetic breaks. Node strips the escape codes and string-width counts the columns
+ * (emoji ZWJ sequences, flags, CJK), so that none of Unicode's width rules live here.
  */
 
-// CSI (colours, cursor moves), OSC (titles, hyperlinks), and two-character escapes.
-const ANSI = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/g;
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+/** OSC (a title, a hyperlink), ended by BEL or ST. */
+const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)/g;
 const SGR = /^\x1b\[[0-9;]*m/;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 
 /** `1 task`, `2 tasks`: a count with its noun. */
 export function plural(count: number, noun: string): string {
@@ -15,7 +20,9 @@ export function plural(count: number, noun: string): string {
 }
 
 export function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
+  // Node's pattern (ansi-regex's) reads `ESC[2K text BEL` as one sequence and would eat the
+  // text: OSC sequences, the only ones BEL ends, go first, and stray BELs with them.
+  return stripVTControlCharacters(text.replace(OSC, "").replace(/\x07/g, ""));
 }
 
 /**
@@ -36,33 +43,15 @@ export function oneLine(text: string): string {
     .join("; ");
 }
 
-function charWidth(char: string): number {
-  const code = char.codePointAt(0)!;
-  if (code < 0x20 || (code >= 0x7f && code < 0xa0)) return 0;
-  if (/\p{Mn}|\p{Me}|\u200b|\u200d|[\ufe00-\ufe0f]/u.test(char)) return 0;
-  if (/\p{Emoji_Presentation}/u.test(char)) return 2;
-  const wide =
-    (code >= 0x1100 && code <= 0x115f) ||
-    (code >= 0x2e80 && code <= 0xa4cf && code !== 0x303f) ||
-    (code >= 0xac00 && code <= 0xd7a3) ||
-    (code >= 0xf900 && code <= 0xfaff) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xff00 && code <= 0xff60) ||
-    (code >= 0xffe0 && code <= 0xffe6) ||
-    (code >= 0x20000 && code <= 0x3fffd);
-  return wide ? 2 : 1;
-}
-
 /** Columns the text takes in a terminal, colour codes excluded. */
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of stripAnsi(text)) width += charWidth(char);
-  return width;
+  return stringWidth(text);
 }
 
 /**
- * Cuts text to at most `width` columns, ending in `…` when cut. Colour codes are kept but not
- * counted, and a reset is added after a cut so that colour never bleeds into the next line.
+ * Cuts text to at most `width` columns, ending in `…` when cut, never inside a grapheme (an
+ * emoji sequence or a letter with its accents). Colour codes are kept but not counted, and a
+ * reset is added after a cut so that colour never bleeds into the next line.
  */
 export function truncate(text: string, width: number): string {
   if (displayWidth(text) <= width) return text;
@@ -80,12 +69,20 @@ export function truncate(text: string, width: number): string {
       rest = rest.slice(code[0].length);
       continue;
     }
-    const char = String.fromCodePoint(rest.codePointAt(0)!);
-    const w = charWidth(char);
-    if (used + w > budget) break;
-    result += char;
-    used += w;
-    rest = rest.slice(char.length);
+    const next = rest.indexOf("\x1b", 1);
+    const plain = next === -1 ? rest : rest.slice(0, next);
+    let cut = false;
+    for (const { segment } of graphemes.segment(plain)) {
+      const w = stringWidth(segment);
+      if (used + w > budget) {
+        cut = true;
+        break;
+      }
+      result += segment;
+      used += w;
+    }
+    if (cut) break;
+    rest = rest.slice(plain.length);
   }
   return `${result}…${coloured ? "\x1b[0m" : ""}`;
 }

@@ -25,12 +25,13 @@ describe("lanes init", () => {
     const result = await init(repo.root);
     expect(result.stdout).toContain("created  .lanes/settings.json");
     expect(result.stdout).toContain("created  .lanes/.gitignore");
+    expect(result.stdout).toContain("created  .lanes/settings.schema.json");
     expect(result.stdout).toContain("created  .lanes/tasks/example.md");
 
     const settingsFile = path.join(repo.root, ".lanes", "settings.json");
     const settings = JSON.parse(await readFile(settingsFile, "utf8")) as Record<string, unknown>;
     expect(settings).toMatchObject({ concurrency: 3, agent: "claude" });
-    expect(typeof settings.$schema).toBe("string");
+    expect(settings.$schema).toBe("./settings.schema.json");
 
     // The schema it points at exists (relative to the settings file), is JSON, and describes the keys.
     const schemaFile = path.resolve(path.dirname(settingsFile), settings.$schema as string);
@@ -49,6 +50,22 @@ describe("lanes init", () => {
 
     const example = await readFile(path.join(repo.root, ".lanes", "tasks", "example.md"), "utf8");
     expect(example).toMatch(/^---\ntitle: .+\n/);
+  });
+
+  it("writes a $schema that works in any clone of the repository, on any machine", async () => {
+    repo = await tempRepo();
+    await init(repo.root);
+    await repo.repo.git.run(["add", "-A"]);
+    await repo.repo.git.run(["commit", "--quiet", "-m", "lanes init"]);
+    const clone = path.join(repo.dir, "clone");
+    await repo.repo.git.run(["clone", "--quiet", repo.root, clone]);
+    const settingsFile = path.join(clone, ".lanes", "settings.json");
+    const { $schema } = JSON.parse(await readFile(settingsFile, "utf8")) as { $schema: string };
+    expect(path.isAbsolute($schema), $schema).toBe(false);
+    const schemaFile = path.resolve(path.dirname(settingsFile), $schema);
+    expect(path.relative(clone, schemaFile).startsWith(".."), schemaFile).toBe(false);
+    const schema = JSON.parse(await readFile(schemaFile, "utf8")) as { properties: object };
+    expect(Object.keys(schema.properties)).toContain("concurrency");
   });
 
   it("keeps run data out of git", async () => {

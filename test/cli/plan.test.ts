@@ -185,7 +185,9 @@ describe("lanes plan (human output)", () => {
     expect(wave(2)).toContain("docs    Write the docs");
     expect(wave(3)).toContain("ui      User interface  ~40m  (after api, auth)");
     expect(out).toContain("Critical path: schema -> api -> ui  (2h)");
-    expect(out).toMatch(/Cost at concurrency 3: at least 2h .*total work 2h 45m \/ 3 = 55m/);
+    expect(out).toContain(
+      "Time at concurrency 3: at least 2h end to end (critical path 2h; total work 2h 45m / 3 agents = 55m)",
+    );
     expect(out, "the done task is not planned again").not.toMatch(/^ {2}setup /m);
     // NO_COLOR=1: no escape sequences.
     expect(out).not.toMatch(/\u001b\[/);
@@ -199,7 +201,7 @@ describe("lanes plan (human output)", () => {
 
   it("costs the plan at the concurrency given", async () => {
     const result = await runCli(["plan", "--concurrency", "1"], { cwd: repo.root });
-    expect(result.stdout).toContain("Cost at concurrency 1: at least 2h 45m");
+    expect(result.stdout).toContain("Time at concurrency 1: at least 2h 45m end to end");
   });
 
   it("counts tasks, not time, when no task has an estimate", async () => {
@@ -212,6 +214,10 @@ describe("lanes plan (human output)", () => {
       const result = await runCli(["plan"], { cwd: plain.root });
       expect(result.exitCode).toBe(0);
       expect(result.stdout).toContain("Critical path: a -> b  (2 tasks)");
+      // Time in task lengths, not a bare "1.5 tasks" that reads as money.
+      expect(result.stdout).toContain(
+        "Time at concurrency 3: at least 2 task lengths end to end (critical path 2 task lengths; total work 3 task lengths / 3 agents = 1 task length)",
+      );
       expect(result.stdout).toContain("estimate: 20m");
     } finally {
       await plain.cleanup();

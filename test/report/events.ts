@@ -10,11 +10,11 @@ export function at(seconds: number, event: Without<LanesEvent>): LanesEvent {
   return { time: T0 + seconds * 1000, runId: RUN, ...event } as LanesEvent;
 }
 
-export const runStarted = (seconds: number, tasks: string[]): LanesEvent =>
+export const runStarted = (seconds: number, tasks: string[], concurrency = 3): LanesEvent =>
   at(seconds, {
     type: "run_started",
     tasks,
-    concurrency: 3,
+    concurrency,
     integrationBranch: `lanes/run/${RUN}`,
     baseCommit: "abc1234def5678",
     baseBranch: "main",
@@ -83,3 +83,32 @@ export function capture() {
 
 export const ESCAPE = /\x1b/;
 export const strip = (text: string) => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "");
+
+/** The agent exited 0: lanes starts landing the task (committing). */
+export const landed = (seconds: number, taskId: string, attempt = 1): LanesEvent =>
+  at(seconds, { type: "agent_exited", taskId, attempt, durationMs: 1000, ok: true });
+
+export const step = (
+  seconds: number,
+  taskId: string,
+  step: "committing" | "verifying" | "merging",
+): LanesEvent => at(seconds, { type: "task_step", taskId, step });
+
+export const merged = (seconds: number, taskId: string): LanesEvent =>
+  at(seconds, { type: "task_merged", taskId, commit: "0123456789abcdef" });
+
+export const stopping = (seconds: number, why: string): LanesEvent =>
+  at(seconds, { type: "run_stopping", why });
+
+export const runFinished = (
+  seconds: number,
+  status: "done" | "failed" | "interrupted",
+  counts: Partial<Record<"pending" | "running" | "done" | "failed" | "skipped", number>> = {},
+): LanesEvent =>
+  at(seconds, {
+    type: "run_finished",
+    status,
+    counts: { pending: 0, running: 0, done: 0, failed: 0, skipped: 0, ...counts },
+    durationMs: seconds * 1000,
+    integrationBranch: `lanes/run/${RUN}`,
+  });

@@ -8,10 +8,15 @@ import {
   done,
   ESCAPE,
   failed,
+  landed,
+  merged,
   output,
+  runFinished,
   runStarted,
   skipped,
   started,
+  step,
+  stopping,
   strip,
   T0,
 } from "./events.js";
@@ -60,6 +65,7 @@ describe("live reporter", () => {
       "⏳ t01  exec  1m 2s  running the tests",
       "⏳ t02  exec  1m 1s  Edit: src/a.ts",
       "#t01 ⏳ #t02 ⏳ #t03 · #t04 ·",
+      "0 of 4 done · agents 2/3",
     ]);
 
     feed(done(246, "t01", 246_000), started(246, "t03"));
@@ -70,6 +76,7 @@ describe("live reporter", () => {
       "⏳ t02  exec  4m 9s  Edit: src/a.ts",
       "⏳ t03  exec  4s",
       "#t01 ✓ #t02 ⏳ #t03 ⏳ #t04 ·",
+      "1 of 4 done · agents 2/3",
     ]);
 
     feed(failed(260, "t02", 259_000), skipped(260, "t04", "t02 failed"));
@@ -81,6 +88,7 @@ describe("live reporter", () => {
       "↷ t04 skipped: t02 failed",
       "⏳ t03  exec  15s",
       "#t01 ✓ #t02 ✗ #t03 ⏳ #t04 ↷",
+      "1 of 4 done, 1 failed, 1 skipped · agents 1/3",
     ]);
   });
 
@@ -128,6 +136,7 @@ describe("live reporter", () => {
       "#task-01 ⏳ #task-02 · #task-03 ·",
       "#task-04 · #task-05 · #task-06 ·",
       "#task-07 · #task-08 · #task-09 · … +5",
+      "0 of 14 done · agents 1/3",
     ]);
     for (const line of frame) expect(displayWidth(line)).toBeLessThanOrEqual(39);
 
@@ -140,18 +149,21 @@ describe("live reporter", () => {
       "#task-01 ✓ #task-02 · #task-03 ·",
       "#task-04 · #task-05 · #task-06 ·",
       "#task-07 · #task-08 · #task-09 · … +5",
+      "1 of 14 done · agents 0/3",
     ]);
   });
 
   it("never grows taller than the screen", () => {
-    const { screen, feed, tick } = setup({ rows: 4 });
+    const { screen, feed, tick } = setup({ rows: 5 });
     const ids = ["a", "b", "c", "d", "e"];
     feed(runStarted(0, ids), ...ids.map((id) => started(0, id)));
+    feed(landed(0, "d"), landed(0, "e"));
     tick(1);
     expect(screen.visible.slice(1)).toEqual([
       "⏳ a  exec  1s",
-      "  … 4 more running",
-      "#a ⏳ #b ⏳ #c ⏳ #d ⏳ #e ⏳",
+      "  … 4 more in progress",
+      "#a ⏳ #b ⏳ #c ⏳ #d ⇢ #e ⇢",
+      "0 of 5 done · agents 3/3 · 2 landing",
     ]);
   });
 
@@ -173,11 +185,16 @@ describe("live reporter", () => {
     expect(screen.visible.slice(1)).toEqual([
       "↻ t01 retry in 8s: rate limit — 429",
       "↻ t01  retry in 7s",
-      "#t01 ⏳",
+      "#t01 ↻",
+      "0 of 1 done · agents 0/3",
     ]);
     feed(started(38, "t01", 2));
     tick(40);
-    expect(screen.visible.slice(2)).toEqual(["⏳ t01  exec (attempt 2)  2s", "#t01 ⏳"]);
+    expect(screen.visible.slice(2)).toEqual([
+      "⏳ t01  exec (attempt 2)  2s",
+      "#t01 ⏳",
+      "0 of 1 done · agents 1/3",
+    ]);
   });
 
   it("with --stream prints agent output above the region", () => {
@@ -194,6 +211,7 @@ describe("live reporter", () => {
       "[t01] world",
       "⏳ t01  exec  1s  world",
       "#t01 ⏳",
+      "0 of 1 done · agents 1/3",
     ]);
   });
 
@@ -220,5 +238,99 @@ describe("live reporter", () => {
     coloured.tick(3);
     expect(coloured.sink.text()).toContain("\x1b[31m✗\x1b[39m t02 failed");
     expect(strip(coloured.sink.text())).toContain("green from the agent");
+  });
+
+  it("shows agent slots apart from tasks being landed, the step each is in, and a count", () => {
+    const { screen, feed, tick } = setup();
+    feed(runStarted(0, ["a", "b", "c", "d"], 2));
+    feed(started(0, "a"), started(0, "b"), landed(10, "a"), started(10, "c"));
+    tick(12);
+    expect(screen.visible.slice(1)).toEqual([
+      "⏳ b  exec  12s",
+      "⏳ c  exec  2s",
+      "⇢ a  committing  2s",
+      "#a ⇢ #b ⏳ #c ⏳ #d ·",
+      "0 of 4 done · agents 2/2 · 1 landing",
+    ]);
+
+    feed(step(13, "a", "verifying"), landed(14, "b"), started(14, "d"));
+    tick(20);
+    expect(screen.visible.slice(1)).toEqual([
+      "⏳ c  exec  10s",
+      "⏳ d  exec  6s",
+      "⇢ a  verifying  7s",
+      "⇢ b  committing  6s",
+      "#a ⇢ #b ⇢ #c ⏳ #d ⏳",
+      "0 of 4 done · agents 2/2 · 2 landing",
+    ]);
+    const agentRows = screen.visible.filter((line) => line.startsWith("⏳"));
+    expect(agentRows).toHaveLength(2);
+
+    feed(step(21, "a", "merging"), merged(22, "a"), done(22, "a", 22_000));
+    tick(23);
+    expect(screen.visible.slice(1)).toEqual([
+      "✓ a done (22s)",
+      "⏳ c  exec  13s",
+      "⏳ d  exec  9s",
+      "⇢ b  committing  9s",
+      "#a ✓ #b ⇢ #c ⏳ #d ⏳",
+      "1 of 4 done · agents 2/2 · 1 landing",
+    ]);
+  });
+
+  it("after Ctrl-C replaces the region with the final lines and leaves no row behind", () => {
+    const { screen, feed, tick, reporter } = setup();
+    feed(runStarted(0, ["a", "b", "c"]), started(0, "a"), started(0, "b"), landed(5, "b"));
+    tick(6);
+    expect(screen.visible).toHaveLength(5);
+
+    reporter.notice(
+      "lanes: stopping: ending agents and saving state (Ctrl-C again to exit at once)",
+    );
+    feed(stopping(7, "interrupted"));
+    expect(screen.visible.slice(1)).toEqual([
+      "lanes: stopping: ending agents and saving state (Ctrl-C again to exit at once)",
+      "■ stopping: interrupted",
+      "⏳ a  exec  7s",
+      "⇢ b  committing  2s",
+      "#a ⏳ #b ⇢ #c ·",
+      "0 of 3 done · agents 1/3 · 1 landing · stopping: interrupted",
+    ]);
+
+    feed(at(8, { type: "agent_exited", taskId: "a", attempt: 1, durationMs: 8000, ok: false }));
+    feed(runFinished(9, "interrupted", { pending: 3 }));
+    const final = [
+      "lanes run r1: 3 tasks, concurrency 3, base main@abc1234",
+      "lanes: stopping: ending agents and saving state (Ctrl-C again to exit at once)",
+      "■ stopping: interrupted",
+    ];
+    expect(screen.visible).toEqual(final);
+    expect(screen.lines.slice(screen.row).every((line) => line === "")).toBe(true);
+    tick(10);
+    reporter.close();
+    expect(screen.visible).toEqual(final);
+    expect(screen.lines.slice(screen.row).every((line) => line === "")).toBe(true);
+  });
+
+  it("drops a task whose landing a stop cut short from the rows, without waiting for the end", () => {
+    const { screen, feed, tick } = setup();
+    feed(runStarted(0, ["a", "b"]), started(0, "a"), started(0, "b"), landed(2, "a"));
+    feed(step(2, "a", "verifying"), stopping(3, "--max-cost $1.00 spent"));
+    feed(
+      at(4, {
+        type: "attempt_failed",
+        taskId: "a",
+        attempt: 1,
+        reason: "verify",
+        detail: "tests failed",
+        retryInMs: undefined,
+      }),
+    );
+    tick(5);
+    expect(screen.visible.slice(-3)).toEqual([
+      "⏳ b  exec  5s",
+      "#a · #b ⏳",
+      "0 of 2 done · agents 1/3 · stopping: --max-cost $1.00 spent",
+    ]);
   });
 });

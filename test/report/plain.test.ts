@@ -6,11 +6,14 @@ import {
   done,
   ESCAPE,
   failed,
+  landed,
+  merged,
   output,
   RUN,
   runStarted,
   skipped,
   started,
+  step,
   T0,
 } from "./events.js";
 
@@ -122,11 +125,15 @@ describe("plain reporter", () => {
     tick(171.9);
     expect(sink.writes.length).toBe(before);
     tick(182);
-    expect(sink.writes.slice(before)).toEqual(["… 2 running (t01 3m 2s, t04 1m 10s), 4 pending\n"]);
+    expect(sink.writes.slice(before)).toEqual([
+      "… 0 of 6 done; 2 agents running (t01 3m 2s, t04 1m 10s); 4 pending\n",
+    ]);
     tick(241);
     expect(sink.writes.length).toBe(before + 1);
     tick(242);
-    expect(sink.writes.at(-1)).toBe("… 2 running (t01 4m 2s, t04 2m 10s), 4 pending\n");
+    expect(sink.writes.at(-1)).toBe(
+      "… 0 of 6 done; 2 agents running (t01 4m 2s, t04 2m 10s); 4 pending\n",
+    );
   });
 
   it("counts silence from its last line and honours a configured interval", () => {
@@ -138,7 +145,7 @@ describe("plain reporter", () => {
     tick(18);
     expect(sink.writes).toHaveLength(2);
     tick(19);
-    expect(sink.writes.at(-1)).toBe("… 1 running (t01 10s)\n");
+    expect(sink.writes.at(-1)).toBe("… 0 of 1 done; 1 agent running (t01 10s)\n");
   });
 
   it("stays quiet before the run starts, after it finishes, and after close", () => {
@@ -171,5 +178,26 @@ describe("plain reporter", () => {
     const coloured = setup({ color: true });
     coloured.feed(...events);
     expect(coloured.sink.writes[1]).toBe("\x1b[32m✓\x1b[39m t01 done \x1b[2m(1s)\x1b[22m\n");
+  });
+
+  it("prints the verify step, and the heartbeat says which step each landing task is in", () => {
+    const { sink, feed, tick } = setup();
+    feed(runStarted(0, ["a", "b", "c"], 2), started(0, "a"), started(0, "b"));
+    feed(
+      landed(10, "a"),
+      step(10, "a", "committing"),
+      step(11, "a", "verifying"),
+      started(11, "c"),
+    );
+    expect(sink.writes.slice(3)).toEqual(["⇢ a verifying\n", "● c: exec started\n"]);
+    tick(80);
+    expect(sink.writes.at(-1)).toBe(
+      "… 0 of 3 done; 2 agents running (b 1m 20s, c 1m 9s); 1 landing (a verifying 1m 9s)\n",
+    );
+    feed(step(81, "a", "merging"), merged(82, "a"), done(82, "a", 82_000));
+    expect(sink.writes.slice(-2)).toEqual([
+      "⇣ a merged into lanes/run/r1\n",
+      "✓ a done (1m 22s)\n",
+    ]);
   });
 });

@@ -134,4 +134,71 @@ describe("formatSummary", () => {
     expect(coloured).toContain("\x1b[31m✗\x1b[39m t02");
     expect(coloured).toContain("\x1b[32m1 done\x1b[39m");
   });
+
+  it("says to resume an interrupted run, and to merge when the base branch moved on", () => {
+    const tasks: RunSummaryInput["tasks"] = [
+      { id: "a", status: "done" },
+      { id: "b", status: "pending", attempts: 1, notStartedWhy: "interrupted" },
+    ];
+    const interrupted = formatSummary({ ...base, status: "interrupted", tasks }, { color: false });
+    expect(interrupted.split("\n").slice(-3)).toEqual([
+      "Integration branch: lanes/run/r1 — 1 merged so far",
+      "Interrupted: lanes resume goes on where the run stopped",
+      "",
+    ]);
+    expect(interrupted).not.toContain("git merge");
+    const moved = formatSummary(
+      { ...base, status: "done", baseMoved: true, tasks: [{ id: "a", status: "done" }] },
+      { color: false },
+    );
+    expect(moved.split("\n").at(-2)).toBe(
+      "Integration branch: lanes/run/r1 — main has moved on since the run started, so land it with a merge: git merge lanes/run/r1",
+    );
+  });
+
+  it("labels a task held back by --max-cost as not started, not failed", () => {
+    const summary = formatSummary(
+      {
+        ...base,
+        status: "failed",
+        tasks: [
+          { id: "a", status: "done", cost: 0.52 },
+          {
+            id: "b",
+            status: "pending",
+            attempts: 0,
+            notStartedWhy: "cost budget spent ($0.52 of --max-cost $0.50)",
+          },
+        ],
+      },
+      { color: false },
+    );
+    expect(summary.split("\n").slice(0, 2)).toEqual([
+      "Summary: 1 done, 1 not started (12m 15s)",
+      "  · b not started: cost budget spent ($0.52 of --max-cost $0.50)",
+    ]);
+    expect(summary).not.toMatch(/failed/);
+  });
+
+  it("gives a failure's log path once, when the detail already names its log", () => {
+    const summary = formatSummary(
+      {
+        ...base,
+        tasks: [
+          {
+            id: "a",
+            status: "failed",
+            reason: "verify",
+            detail:
+              "`npm test` failed (exit 1): 1 failing — log: .lanes/runs/r1/logs/a/verify.1.log",
+            logPath: ".lanes/runs/r1/logs/a/exec.1.log",
+          },
+        ],
+      },
+      { color: false },
+    );
+    expect(summary.split("\n")[1]).toBe(
+      "  ✗ a: verify — `npm test` failed (exit 1): 1 failing — log: .lanes/runs/r1/logs/a/verify.1.log",
+    );
+  });
 });

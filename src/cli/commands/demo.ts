@@ -1,15 +1,21 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { mkdtemp, rmdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
 import { createSampleRepo } from "../../demo/sample.js";
 import { LanesError } from "../../errors.js";
+import { worktreeRoot } from "../../git/worktrees.js";
 import { INTEGRATION_BRANCH_PREFIX } from "../../names.js";
 import { settingsFromFlags, withSettingOptions } from "../flags.js";
 import { runWithReporting } from "./run.js";
 
+/**
+ * `lanes demo`: a sample repository run with the scripted agent. A demo in a temporary folder
+ * leaves nothing behind (repository and lanes live in one folder, removed at the end, after
+ * Ctrl-C too) unless `--keep`; a `--dir` the user named is theirs and is kept.
+ */
 export function demoCommand() {
   const command = new Command("demo")
     .description(
@@ -17,8 +23,9 @@ export function demoCommand() {
     )
     .option(
       "--dir <path>",
-      "where to create the sample repository (default: a new temporary folder)",
-    );
+      "where to create the sample repository, kept afterwards (default: a temporary folder, removed at the end)",
+    )
+    .option("--keep", "keep the temporary sample repository to look around afterwards");
   return withSettingOptions(command, "demo")
     .option(
       "--speed <factor>",
@@ -39,48 +46,90 @@ export function demoCommand() {
           },
         );
       }
-      const dir = flags.dir
-        ? path.resolve(flags.dir)
-        : await mkdtemp(path.join(os.tmpdir(), "lanes-demo-"));
-      if (flags.dir && existsSync(dir) && readdirSync(dir).length > 0) {
-        throw new LanesError("E_USAGE", `--dir ${dir} is not empty`, {
+      if (flags.dir && existsSync(flags.dir) && readdirSync(flags.dir).length > 0) {
+        throw new LanesError("E_USAGE", `--dir ${path.resolve(flags.dir)} is not empty`, {
           hint: "give a new or empty folder, or leave out --dir for a temporary one",
         });
       }
-      await createSampleRepo(dir, speed);
-      const { run } = await import("../../index.js");
+      // The temporary folder holds the repository and, next to it, its lanes' worktrees.
+      const temp = flags.dir ? undefined : await mkdtemp(path.join(os.tmpdir(), "lanes-demo-"));
+      const dir = temp ? path.join(temp, "repo") : path.resolve(flags.dir!);
+      const removeTemp = () => {
+        if (temp && !flags.keep) rmSync(temp, { recursive: true, force: true });
+      };
+      // A second Ctrl-C exits at once through process.exit: the folder goes then too.
+      process.once("exit", removeTemp);
       const out = flags.json ? process.stderr : process.stdout;
-      out.write(`Demo repository: ${dir}\n\n`);
-      const exitCode = await runWithReporting(
-        (hooks) =>
-          run({
-            ...hooks,
+      try {
+        const worktreeDir = temp ? "../worktrees" : undefined;
+        await createSampleRepo(dir, speed, worktreeDir ? { worktreeDir } : {});
+        const { run } = await import("../../index.js");
+        out.write(`Demo repository: ${dir}\n\n`);
+        const exitCode = await runWithReporting(
+          (hooks) =>
+            run({
+              ...hooks,
+              cwd: dir,
+              settings,
+            }),
+          {
             cwd: dir,
-            settings,
-          }),
-        { ...(flags.stream ? { stream: true } : {}), ...(flags.json ? { json: true } : {}) },
-      );
-      const branch = execFileSync(
-        "git",
-        ["for-each-ref", "--format=%(refname:short)", `refs/heads/${INTEGRATION_BRANCH_PREFIX}`],
-        {
-          cwd: dir,
-          encoding: "utf8",
-        },
-      )
-        .trim()
-        .split("\n")
-        .at(-1);
-      if (branch) {
-        out.write(`\nThe integration branch ${branch}, every task merged in:\n`);
-        out.write(
-          execFileSync("git", ["log", "--oneline", "--first-parent", "--decorate=no", branch], {
-            cwd: dir,
-            encoding: "utf8",
-          }),
+            ...(flags.stream ? { stream: true } : {}),
+            ...(flags.json ? { json: true } : {}),
+          },
         );
+        const branch = showIntegrationBranch(dir, out, exitCode === 0);
+        if (temp && !flags.keep) {
+          out.write("\nThe demo repository is removed now; `lanes demo --keep` keeps it.\n");
+        } else {
+          await removeEmptyWorktreeFolder(dir, worktreeDir);
+          out.write(`\nLook around: cd ${dir} && git log --graph --oneline ${branch ?? ""}\n`);
+        }
+        process.exitCode = exitCode;
+      } finally {
+        removeTemp();
+        process.off("exit", removeTemp);
       }
-      out.write(`\nLook around: cd ${dir} && git log --graph --oneline ${branch ?? ""}\n`);
-      process.exitCode = exitCode;
     });
+}
+
+/** Prints the integration branch's merges; returns its name. */
+function showIntegrationBranch(
+  dir: string,
+  out: NodeJS.WriteStream,
+  allMerged: boolean,
+): string | undefined {
+  const branch = execFileSync(
+    "git",
+    ["for-each-ref", "--format=%(refname:short)", `refs/heads/${INTEGRATION_BRANCH_PREFIX}`],
+    { cwd: dir, encoding: "utf8" },
+  )
+    .trim()
+    .split("\n")
+    .at(-1);
+  if (branch) {
+    out.write(`\nThe integration branch ${branch}${allMerged ? ", every task merged in" : ""}:\n`);
+    out.write(
+      execFileSync("git", ["log", "--oneline", "--first-parent", "--decorate=no", branch], {
+        cwd: dir,
+        encoding: "utf8",
+      }),
+    );
+  }
+  return branch;
+}
+
+/**
+ * A kept demo: lanes removed each lane, but the worktree folder next to the repository stays
+ * behind empty. Only empty folders go; anything else is kept.
+ */
+async function removeEmptyWorktreeFolder(dir: string, worktreeDir?: string): Promise<void> {
+  const root = worktreeRoot(dir, worktreeDir);
+  for (const folder of [root, path.dirname(root)]) {
+    try {
+      await rmdir(folder);
+    } catch {
+      return; // not empty, or not there: either way not ours to remove
+    }
+  }
 }

@@ -13,7 +13,7 @@ import {
 } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
-import { startReporting, summaryInput } from "../reporting.js";
+import { heartbeatSetting, STOPPING_NOTICE, startReporting, summaryInput } from "../reporting.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -71,14 +71,14 @@ export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
  */
 export async function runWithReporting(
   start: (hooks: RunHooks) => Promise<RunResult>,
-  flags: { json?: boolean; stream?: boolean },
+  flags: { json?: boolean; stream?: boolean; cwd?: string },
 ): Promise<number> {
-  const reporting = startReporting({ json: flags.json ?? false, stream: flags.stream ?? false });
-  const interrupts = handleInterrupts(() => {
-    process.stderr.write(
-      "\nlanes: stopping: ending agents and saving state (Ctrl-C again to exit at once)\n",
-    );
+  const reporting = startReporting({
+    json: flags.json ?? false,
+    stream: flags.stream ?? false,
+    heartbeatMs: await heartbeatSetting(flags.cwd ?? process.cwd()),
   });
+  const interrupts = handleInterrupts(() => reporting.notice(STOPPING_NOTICE));
   try {
     const result = await start({
       signal: interrupts.signal,
@@ -97,7 +97,8 @@ export async function runWithReporting(
       );
       return result.exitCode;
     }
-    const summary = formatSummary(summaryInput(result), { color: useColor(process.stdout) });
+    const input = await summaryInput(result, flags.cwd ?? process.cwd());
+    const summary = formatSummary(input, { color: useColor(process.stdout) });
     (flags.json ? process.stderr : process.stdout).write(summary);
     return result.exitCode;
   } finally {
