@@ -6,6 +6,7 @@ import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
+import { reportCommand } from "./commands/report.js";
 import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 import { statusCommand } from "./commands/status.js";
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
     resumeCommand(),
     statusCommand(),
     logsCommand(),
+    reportCommand(),
     cleanCommand(),
     planCommand(),
     demoCommand(),

@@ -34,6 +34,21 @@ export const AgentSettingSchema = z.union(
 export type AgentSetting = z.infer<typeof AgentSettingSchema>;
 
 /**
+ * Who hears of a run's end (and, with `onTaskFailed`, of each failed task): a command (argv, never
+ * a shell) that gets the JSON payload on stdin, and/or a webhook URL that gets it by POST.
+ */
+export const NotifySettingSchema = z
+  .strictObject({
+    command: argv.optional(),
+    webhook: z.url({ protocol: /^https?$/, error: "expected an http(s) URL" }).optional(),
+    onTaskFailed: z.boolean().optional(),
+  })
+  .refine((notify) => notify.command !== undefined || notify.webhook !== undefined, {
+    message: 'give "command" (an argv array), "webhook" (a URL), or both',
+  });
+export type NotifySetting = z.infer<typeof NotifySettingSchema>;
+
+/**
  * `.lanes/settings.json` (and the user settings file): every key optional, unknown keys errors.
  * Defaults live in `DEFAULT_SETTINGS`, so that a layer only holds what its file says.
  */
@@ -49,6 +64,7 @@ export const SettingsFileSchema = z.strictObject({
   heartbeat: duration.optional(),
   maxTokens: z.number().int().positive().optional(),
   maxCost: z.number().positive().optional(),
+  notify: NotifySettingSchema.optional(),
 });
 export type SettingsFile = z.infer<typeof SettingsFileSchema>;
 
@@ -65,6 +81,7 @@ export interface Settings {
   heartbeat: string;
   maxTokens: number | undefined;
   maxCost: number | undefined;
+  notify: NotifySetting | undefined;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -78,4 +95,5 @@ export const DEFAULT_SETTINGS: Settings = {
   heartbeat: "60s",
   maxTokens: undefined,
   maxCost: undefined,
+  notify: undefined,
 };

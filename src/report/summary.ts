@@ -12,6 +12,8 @@ export interface RunSummaryInput {
   /** The base branch was fast-forwarded to the integration branch (`--land`). */
   landed?: boolean;
   baseBranch?: string;
+  /** The run's report.html, when it was written. */
+  reportPath?: string;
 }
 
 export interface SummaryTask {
@@ -97,7 +99,13 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   } else {
     lines.push(`Integration branch: ${branch} — land it with: git merge --ff-only ${branch}`);
   }
+  if (result.reportPath) lines.push(reportLine(result.reportPath, c));
   return `${lines.join("\n")}\n`;
+}
+
+/** `Report: /repo/.lanes/runs/<id>/report.html`: the page to open for the timeline. */
+function reportLine(file: string, c: ReturnType<typeof colors>): string {
+  return `${c.bold("Report:")} ${file}`;
 }
 
 /** `Tokens: 12,345 in / 6,789 out, cost $0.42`, when any task reported usage. */

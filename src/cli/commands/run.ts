@@ -1,9 +1,9 @@
 import { Command } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
 import { formatPlan } from "../../report/plan-text.js";
+import type { RunResultWithReport } from "../../report/run-end.js";
 import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
-import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
 import { exclusiveFlag, settingsFromFlags } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
@@ -74,7 +74,7 @@ export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
  * summary; returns the exit code.
  */
 export async function runWithReporting(
-  start: (hooks: RunHooks) => Promise<RunResult>,
+  start: (hooks: RunHooks) => Promise<RunResultWithReport>,
   flags: { json?: boolean; stream?: boolean },
 ): Promise<number> {
   const reporting = startReporting({ json: flags.json ?? false, stream: flags.stream ?? false });
@@ -101,7 +101,10 @@ export async function runWithReporting(
       );
       return result.exitCode;
     }
-    const summary = formatSummary(summaryInput(result), { color: useColor(process.stdout) });
+    const summary = formatSummary(
+      { ...summaryInput(result), ...(result.reportPath ? { reportPath: result.reportPath } : {}) },
+      { color: useColor(process.stdout) },
+    );
     (flags.json ? process.stderr : process.stdout).write(summary);
     return result.exitCode;
   } finally {
