@@ -9,6 +9,7 @@ import { planCommand } from "./commands/plan.js";
 import { reportCommand } from "./commands/report.js";
 import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
 import { formatError } from "./output.js";
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     statusCommand(),
     logsCommand(),
     reportCommand(),
+    serveCommand(),
     cleanCommand(),
     planCommand(),
     demoCommand(),

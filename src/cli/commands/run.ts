@@ -9,6 +9,7 @@ import { exclusiveFlag, settingsFromFlags } from "../flags.js";
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
 import { startReporting, summaryInput } from "../reporting.js";
+import { withDashboard } from "./serve.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -152,6 +153,7 @@ export function runCommand() {
     .option("--json", "print the event stream as NDJSON on stdout")
     .option("-y, --yes", "answer yes to every question")
     .option("--dry-run", "check everything and show the plan; start nothing")
+    .option("--ui", "show the run live in the browser dashboard while it runs")
     .action(async (ids, flags) => {
       const options = runOptionsFrom(ids, flags);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
@@ -168,9 +170,11 @@ export function runCommand() {
           );
         return;
       }
-      process.exitCode = await runWithReporting(
-        (hooks) => run({ ...options, ...hooks, abandonUnfinished: flags.yes ?? false }),
-        flags,
+      process.exitCode = await withDashboard(flags.ui, () =>
+        runWithReporting(
+          (hooks) => run({ ...options, ...hooks, abandonUnfinished: flags.yes ?? false }),
+          flags,
+        ),
       );
     });
 }
