@@ -68,7 +68,7 @@ function drawTimeline(model, width, onPick) {
   tasks.forEach(function (task, i) {
     var y = axisH + i * rowH;
     var row = svg("g", { class: "row", "data-task": task.id });
-    row.appendChild(svg("rect", { class: i % 2 ? "zebra" : "hit", x: 0, y: y, width: width, height: rowH }));
+    if (i % 2) row.appendChild(svg("rect", { class: "zebra", x: 0, y: y, width: width, height: rowH }));
     if (labels) {
       var label = svg("text", { x: 6, y: y + rowH / 2 + 4, class: critical[task.id] ? "crit-label" : "" },
         (critical[task.id] ? "◆ " : "") + (task.id.length > 24 ? task.id.slice(0, 23) + "…" : task.id));
@@ -82,17 +82,37 @@ function drawTimeline(model, width, onPick) {
       var rect = svg("rect", {
         x: x(bar[2]), y: y + (rowH - h) / 2, width: Math.max(1.5, x(end) - x(bar[2])), height: h,
         class: "bar o-" + bar[4] + (landing ? " landing" : ""),
-        "data-task": task.id, "data-phase": bar[0], "data-attempt": bar[1], "data-outcome": bar[4],
+        "data-task": task.id, "data-phase": bar[0], "data-attempt": bar[1], "data-start": bar[2],
+        "data-outcome": bar[4],
       });
-      rect.appendChild(svg("title", {}, task.id + " · " + bar[0] + " (attempt " + bar[1] + ") · " +
-        dur(end - bar[2]) + " · " + OUTCOME[bar[4]]));
       row.appendChild(rect);
     });
     if (labels && task.bars.length === 0) {
       row.appendChild(svg("text", { x: labelW + 4, y: y + rowH / 2 + 4, class: "muted" }, task.status === "skipped" ? "skipped" : "not started"));
     }
-    if (onPick) row.addEventListener("click", function () { onPick(task.id); });
     root.appendChild(row);
+  });
+  // One listener for the whole chart, not one per bar: a 2,000-task run has thousands of bars.
+  var byId = {};
+  tasks.forEach(function (task) { byId[task.id] = task; });
+  var tip = el("div", { class: "tip" });
+  root.addEventListener("mousemove", function (e) {
+    var bar = e.target.closest ? e.target.closest("rect.bar") : null;
+    if (!bar) { tip.remove(); return; }
+    var task = byId[bar.getAttribute("data-task")];
+    var b = task.bars.filter(function (item) { return item[0] === bar.getAttribute("data-phase") &&
+      String(item[1]) === bar.getAttribute("data-attempt") && String(item[2]) === bar.getAttribute("data-start"); })[0];
+    if (!b) return;
+    tip.textContent = task.id + " · " + b[0] + " (attempt " + b[1] + ") · " +
+      dur((b[3] === null ? span : b[3]) - b[2]) + " · " + OUTCOME[b[4]] + " — " + task.title;
+    tip.style.left = e.pageX + 12 + "px";
+    tip.style.top = e.pageY + 12 + "px";
+    if (!tip.isConnected) document.body.appendChild(tip);
+  });
+  root.addEventListener("mouseleave", function () { tip.remove(); });
+  if (onPick) root.addEventListener("click", function (e) {
+    var row = e.target.closest ? e.target.closest("[data-task]") : null;
+    if (row) onPick(row.getAttribute("data-task"));
   });
   var top = axisH + n * rowH + gap;
   var most = Math.max(model.run.options.concurrency, 1);

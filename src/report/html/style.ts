@@ -20,8 +20,9 @@ h2{font-size:16px;margin:28px 0 10px;padding-bottom:6px;border-bottom:1px solid 
 .scroll{overflow-x:auto;border:1px solid var(--line);border-radius:8px;background:#fff}
 svg text{font:11px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;fill:var(--fg)}
 svg .tick{stroke:#eaeef2}svg .axis text,svg .muted{fill:var(--muted)}
-svg .zebra{fill:#f6f8fa}svg .row:hover .zebra,svg .row:hover>rect.hit{fill:#eef4ff}
-svg .hit{fill:transparent}
+svg .zebra{fill:#f6f8fa}
+.tip{position:absolute;z-index:5;pointer-events:none;background:#1f2328;color:#fff;font-size:12px;padding:5px 8px;
+border-radius:6px;white-space:pre-line;max-width:420px}
 .bar{rx:2}.o-ok{fill:var(--ok)}.o-failed{fill:var(--fail)}.o-wait{fill:var(--wait)}
 .o-interrupted{fill:var(--int)}.o-open{fill:var(--open);animation:pulse 1.2s ease-in-out infinite}
 .landing{opacity:.6}
@@ -32,7 +33,9 @@ svg .edge{fill:none;stroke:#afb8c1;stroke-width:1.2}svg .edge.crit{stroke:var(--
 svg .node rect{fill:#fff;stroke:#8c959f;rx:5}svg .node.crit rect{stroke:var(--crit);stroke-width:2.4}
 svg .node.s-done rect{fill:#dafbe1}svg .node.s-failed rect{fill:#ffebe9}svg .node.s-skipped rect{fill:#fff8c5}
 svg .node.s-running rect{fill:#ddf4ff}
-table{border-collapse:collapse;width:100%;font-size:13px}
+table{border-collapse:collapse;width:100%;font-size:13px;table-layout:fixed}
+td{overflow-wrap:anywhere}
+.chunk{content-visibility:auto;contain-intrinsic-size:auto 4600px}
 th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--panel);font-weight:600;position:sticky;top:0}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
