@@ -128,6 +128,22 @@ describe("barsFromEvents", () => {
       },
     },
     {
+      name: "an agent ended while the run stops is interrupted; one that failed on its own is failed",
+      events: [
+        runStarted(0, ["a", "b"]),
+        started(0, "a"),
+        started(0, "b"),
+        at(1, { type: "run_stopping", why: "interrupted" }),
+        exited(2, "a", false),
+        exited(2, "b", false),
+        attemptFailed(2, "b"),
+      ],
+      want: {
+        a: [["exec", 1, 0, s(2), "interrupted"]],
+        b: [["exec", 1, 0, s(2), "failed"]],
+      },
+    },
+    {
       name: "a skipped task has no bar; a running one stays open",
       events: [runStarted(0, ["a", "b"]), started(1, "a"), skipped(1, "b", "x failed")],
       want: { a: [["exec", 1, s(1), null, "open"]] },

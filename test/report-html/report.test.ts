@@ -1,6 +1,8 @@
 // The report of a real run, opened in Chromium: every task on the timeline, a failed task's
 // reason and log excerpt, a hostile title shown as text; and `lanes report` itself.
 import { existsSync, readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -133,5 +135,41 @@ describe.skipIf(!hasBrowser)("the report in Chromium", () => {
       /^Makespan .+ against the lower bound .+ = max\(critical path .+, work .+ \/ 2 slots\)/,
     );
     expect(await page.locator("svg.graph g.node.crit").count()).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(!hasBrowser)("the demo's report in Chromium", () => {
+  it("shows every task's bars on the time axis, the critical path and the summary", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "lanes-demo-report-"));
+    const browser = await launchBrowser();
+    try {
+      const demo = await runCli(["demo", "--dir", path.join(dir, "demo"), "--speed", "0.1"], {
+        cwd: dir,
+        timeoutMs: 120_000,
+      });
+      expect(demo.exitCode, demo.stderr).toBe(0);
+      const report = /^Report: (.+)$/m.exec(demo.stdout)?.[1];
+      expect(report).toBeDefined();
+      const page = await browser.newPage();
+      await page.goto(`file://${report}`);
+      await page.waitForSelector("body[data-rendered]");
+      const withBars = await page.$$eval(
+        "svg.timeline g.row",
+        (rows) =>
+          rows.filter((row) => row.querySelector('rect.bar[data-phase="exec"][data-outcome="ok"]'))
+            .length,
+      );
+      expect(withBars).toBe(10);
+      expect(await page.locator("svg.timeline .axis text").count()).toBeGreaterThan(2);
+      const critical = (await page.locator("#critical-path").textContent())!;
+      expect(critical).toMatch(/^Critical path: \S+( → \S+)+$/);
+      expect(await page.locator("svg.graph g.node.crit").count()).toBe(
+        critical.split(" → ").length,
+      );
+      expect(await page.locator(".cards .card").first().textContent()).toBe("10 / 10done");
+    } finally {
+      await browser.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -58,11 +58,17 @@ export function barsFromEvents(
   };
   let lastTime = runStart;
   let runs = 0;
+  // After `run_stopping`, an agent that exits unsuccessfully was most likely ended by lanes.
+  let stopping = false;
   for (const event of events) {
     switch (event.type) {
       case "run_started":
         // A resumed run: whatever the dead process left open ended when it did.
         if (runs++ > 0) closeAll(lastTime);
+        stopping = false;
+        break;
+      case "run_stopping":
+        stopping = true;
         break;
       case "task_started":
         close(event.taskId, event.time, "ok");
@@ -70,7 +76,7 @@ export function barsFromEvents(
         start(event.taskId, event.phase, event.time, true);
         break;
       case "agent_exited":
-        close(event.taskId, event.time, event.ok ? "ok" : "failed");
+        close(event.taskId, event.time, event.ok ? "ok" : stopping ? "interrupted" : "failed");
         if (event.ok) start(event.taskId, LANDING, event.time, false);
         break;
       case "task_step": {
@@ -84,10 +90,15 @@ export function barsFromEvents(
         }
         break;
       }
-      case "attempt_failed":
+      case "attempt_failed": {
+        // The attempt did fail on its own, even while the run was stopping.
+        const last = bars.get(event.taskId)?.at(-1);
+        if (!open.has(event.taskId) && last?.[1] === event.attempt && last[4] === "interrupted")
+          last[4] = "failed";
         close(event.taskId, event.time, "failed");
         if (event.retryInMs !== undefined) start(event.taskId, WAIT, event.time, false);
         break;
+      }
       case "task_merged":
         close(event.taskId, event.time, "ok");
         break;
