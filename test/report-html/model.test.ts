@@ -243,13 +243,13 @@ function input(): ReportInput {
 }
 
 describe("buildReportModel", () => {
-  it("measures the critical path, the work and the lower bound from the tasks' durations", () => {
+  it("measures the critical path from the tasks' durations, the work from the agents' bars", () => {
     const model = buildReportModel(input());
     expect(model.criticalPath).toEqual(["a", "b"]);
     expect(model.totals).toMatchObject({
       criticalPathMs: s(7),
-      workMs: s(9),
-      lowerBoundMs: s(7), // max(7 s, 9 s / 2 slots)
+      workMs: s(4), // the one agent bar in the events
+      lowerBoundMs: s(7), // max(7 s, 4 s / 2 slots)
       counts: { done: 2, failed: 1, skipped: 1, pending: 0, running: 0 },
       tokens: { input: 100, output: 20 },
       cost: 0.75,

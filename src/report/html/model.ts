@@ -4,7 +4,7 @@ import { criticalPath } from "../../graph/priorities.js";
 import { computeWaves } from "../../graph/waves.js";
 import type { FailureReason, LanesEvent, TaskRunStatus, TokenUsage } from "../../run/events.js";
 import type { RunOptionsRecord, RunState, RunStatus } from "../../state/run-state.js";
-import { type Bar, barsFromEvents, slotsInUse } from "./bars.js";
+import { type Bar, barsFromEvents, holdsSlot, slotsInUse } from "./bars.js";
 
 /** A task as the run planned it: what run.json does not hold. */
 export interface PlannedTaskRecord {
@@ -65,8 +65,9 @@ export interface ReportModel {
     counts: Record<TaskRunStatus, number>;
     tokens: TokenUsage | null;
     cost: number | null;
-    /** Measured: the heaviest dependency chain, by each task's duration. */
+    /** Measured: the heaviest dependency chain, by each task's duration (start to finish). */
     criticalPathMs: number;
+    /** The agents' time, summed: what the slots had to hold. */
     workMs: number;
     /** max(critical path, work / concurrency): no schedule of these durations ends sooner. */
     lowerBoundMs: number;
@@ -108,7 +109,12 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const depsOf = new Map(nodes.map((node) => [node.id, node.dependsOn]));
   const durationOf = (id: string) => state.tasks[id]?.durationMs ?? 0;
   const critical = criticalPath(nodes, durationOf);
-  const workMs = sum(ids.map(durationOf));
+  // Work is what needs a slot: the agents' time, not waits before retries or merges.
+  const workMs = sum(
+    [...bars.values()].flatMap((list) =>
+      list.filter(holdsSlot).map((bar) => (bar[3] ?? end - start) - bar[2]),
+    ),
+  );
   const concurrency = Math.max(1, state.options.concurrency);
   const withTokens = ids.flatMap((id) => state.tasks[id]!.tokens ?? []);
   const withCost = ids.flatMap((id) => state.tasks[id]!.cost ?? []);
