@@ -10,6 +10,7 @@ import { benchMemory } from "./memory.mjs";
 import { benchOverhead } from "./overhead.mjs";
 import { benchPlan } from "./plan.mjs";
 import { benchReal } from "./real.mjs";
+import { benchReport } from "./report.mjs";
 import { benchScheduling } from "./scheduling.mjs";
 
 const SECTIONS = [
@@ -19,6 +20,7 @@ const SECTIONS = [
   ["memory", () => benchMemory()],
   ["planning and start-up", () => benchPlan()],
   ["durability", () => benchDurability()],
+  ["the HTML report", () => benchReport()],
 ];
 
 function format(value, unit) {

@@ -5,14 +5,17 @@
 import { loadSettings } from "./config/load.js";
 import { findRepoRoot } from "./git/repo.js";
 import { Git } from "./git/runner.js";
+import type { RunResultWithReport } from "./report/run-end.js";
+import { watchRun } from "./report/run-end.js";
 import type { PlanOptions } from "./run/options.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { landRecords, withLandedStatus } from "./run/records-on-landing.js";
+import { type ResumeOptions, resume as resumeRun } from "./run/resume.js";
 import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
 export { formatDuration, parseDuration } from "./config/duration.js";
-export type { AgentSetting, Settings, SettingsFile } from "./config/schema.js";
+export type { AgentSetting, NotifySetting, Settings, SettingsFile } from "./config/schema.js";
 export { SettingsFileSchema } from "./config/schema.js";
 export { EXIT, LanesError } from "./errors.js";
 export type {
@@ -66,8 +69,25 @@ export { check } from "./run/check.js";
 export type { PlanOptions, RunOptions } from "./run/options.js";
 export type { RunResult, TaskResult } from "./run/result.js";
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
-export { resume } from "./run/resume.js";
 export { run } from "./run/run.js";
+
+/**
+ * `lanes resume`: continues the latest unfinished run (see run/resume.ts), and then writes its
+ * report and sends its notifications as run() does.
+ */
+export async function resume(options: ResumeOptions = {}): Promise<RunResultWithReport> {
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  const { settings } = await loadSettings({
+    repoRoot,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.settings ? { flags: options.settings } : {}),
+  });
+  const watch = watchRun(repoRoot, settings.notify, options.onEvent);
+  return watch.finished(await resumeRun({ ...options, onEvent: watch.onEvent }));
+}
+export type { ReportModel } from "./report/html/model.js";
+export { writeRunReport } from "./report/html/write.js";
+export type { RunResultWithReport } from "./report/run-end.js";
 export type { RunState, TaskState } from "./state/run-state.js";
 export type { FoundRun, RunSummary } from "./state/runs.js";
 /** The runs of a repository (newest first) and one run's recorded state, as `lanes status` reads them. */

@@ -6,8 +6,10 @@ import { demoCommand } from "./commands/demo.js";
 import { initCommand } from "./commands/init.js";
 import { logsCommand } from "./commands/logs.js";
 import { planCommand } from "./commands/plan.js";
+import { reportCommand } from "./commands/report.js";
 import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
+import { serveCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
 import { commanderHint } from "./flags.js";
 import { formatError } from "./output.js";
@@ -31,6 +33,8 @@ export function buildProgram(): Command {
     resumeCommand(),
     statusCommand(),
     logsCommand(),
+    reportCommand(),
+    serveCommand(),
     cleanCommand(),
     planCommand(),
     demoCommand(),

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
 import type { KindName } from "./kinds.js";
+import { NotifySettingSchema } from "./notify-setting.js";
 
 /** Written as text, resolved to milliseconds here, so that nothing downstream parses it again. */
 const duration = z
@@ -20,4 +21,5 @@ export const KIND_SCHEMAS = {
   path: z.string().min(1),
   command: z.union([z.string().min(1), argv]),
   agent: AgentSettingSchema,
+  notify: NotifySettingSchema,
 } satisfies Record<KindName, z.ZodType>;

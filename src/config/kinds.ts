@@ -13,7 +13,7 @@ function plainText(raw: string): unknown {
   return raw;
 }
 
-/** A preset name, or JSON for the object forms. */
+/** JSON for the object forms (a preset name stays text). */
 function agentText(raw: string): unknown {
   if (!raw.trim().startsWith("{")) return raw;
   try {
@@ -48,6 +48,11 @@ export const KINDS = {
   agent: {
     accepts:
       'a preset name, { "preset": "codex", "model": "…", "args": […], "env": {…} } or { "command": ["prog", "arg"], "env": {…} } (JSON in LANES_AGENT)',
+    fromText: agentText,
+  },
+  notify: {
+    accepts:
+      '{ "command": ["prog", "arg"], "webhook": "https://…", "onTaskFailed": true } (JSON in LANES_NOTIFY)',
     fromText: agentText,
   },
 } as const satisfies Record<string, ValueKind>;

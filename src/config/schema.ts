@@ -20,6 +20,7 @@ export {
   CommandAgentSchema,
   PresetAgentSchema,
 } from "./agent-setting.js";
+export { type NotifySetting, NotifySettingSchema } from "./notify-setting.js";
 export { PRESET_NAMES, type PresetName } from "./presets.js";
 
 type KindSchema<K extends SettingKey> = (typeof KIND_SCHEMAS)[SettingsTable[K]["kind"]];

@@ -138,6 +138,13 @@ export const SETTINGS = {
     help: "start no new task once the run cost this many US dollars",
     accepts: "a positive amount in US dollars, e.g. 5 or 2.50",
   }),
+  notify: setting({
+    kind: "notify",
+    default: undefined,
+    env: "LANES_NOTIFY",
+    flag: null,
+    help: "tell a command (JSON on stdin) and/or a webhook (JSON by POST) when the run ends, and with onTaskFailed when a task fails",
+  }),
 };
 
 export type SettingsTable = typeof SETTINGS;

@@ -16,6 +16,8 @@ export interface RunSummaryInput {
   status?: "running" | "done" | "failed" | "interrupted" | "abandoned";
   /** The base branch has commits the run did not start from: it cannot fast-forward. */
   baseMoved?: boolean;
+  /** The run's report.html, when it was written. */
+  reportPath?: string;
 }
 
 export interface SummaryTask {
@@ -98,6 +100,7 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   if (usage !== undefined) lines.push(usage);
 
   lines.push(...nextSteps(result, count("done"), c));
+  if (result.reportPath) lines.push(reportLine(result.reportPath, c));
   return `${lines.join("\n")}\n`;
 }
 
@@ -120,6 +123,11 @@ function nextSteps(result: RunSummaryInput, done: number, c: Colors): string[] {
     ];
   }
   return [`Integration branch: ${branch} — land it with: git merge --ff-only ${branch}`];
+}
+
+/** `Report: /repo/.lanes/runs/<id>/report.html`: the page to open for the timeline. */
+function reportLine(file: string, c: Colors): string {
+  return `${c.bold("Report:")} ${file}`;
 }
 
 /** `Tokens: 12,345 in / 6,789 out, cost $0.42`, when any task reported usage. */

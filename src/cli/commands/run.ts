@@ -1,9 +1,9 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { LanesError } from "../../errors.js";
 import { formatPlan } from "../../report/plan-text.js";
+import type { RunResultWithReport } from "../../report/run-end.js";
 import { formatSummary } from "../../report/summary.js";
 import type { RunOptions } from "../../run/options.js";
-import type { RunResult } from "../../run/result.js";
 import type { SchedulerMode } from "../../scheduler/types.js";
 import {
   exclusiveOptions,
@@ -14,6 +14,7 @@ import {
 import { handleInterrupts } from "../interrupt.js";
 import { useColor } from "../output.js";
 import { heartbeatSetting, STOPPING_NOTICE, startReporting, summaryInput } from "../reporting.js";
+import { withDashboard } from "./serve.js";
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -70,7 +71,7 @@ export type RunHooks = Pick<RunOptions, "signal" | "onEvent" | "streamOutput">;
  * summary; returns the exit code.
  */
 export async function runWithReporting(
-  start: (hooks: RunHooks) => Promise<RunResult>,
+  start: (hooks: RunHooks) => Promise<RunResultWithReport>,
   flags: { json?: boolean; stream?: boolean; cwd?: string },
 ): Promise<number> {
   const reporting = startReporting({
@@ -98,7 +99,10 @@ export async function runWithReporting(
       return result.exitCode;
     }
     const input = await summaryInput(result, flags.cwd ?? process.cwd());
-    const summary = formatSummary(input, { color: useColor(process.stdout) });
+    const summary = formatSummary(
+      { ...input, ...(result.reportPath ? { reportPath: result.reportPath } : {}) },
+      { color: useColor(process.stdout) },
+    );
     (flags.json ? process.stderr : process.stdout).write(summary);
     return result.exitCode;
   } finally {
@@ -143,6 +147,7 @@ export function runCommand() {
     .option("--json", "print the event stream as NDJSON on stdout")
     .option("-y, --yes", "answer yes to every question")
     .option("--dry-run", "check everything and show the plan; start nothing")
+    .option("--ui", "show the run live in the browser dashboard while it runs")
     .action(async (ids, flags) => {
       const options = await runOptionsFrom(ids, flags);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
@@ -156,9 +161,11 @@ export function runCommand() {
           );
         return;
       }
-      process.exitCode = await runWithReporting(
-        (hooks) => run({ ...options, ...hooks, abandonUnfinished: flags.yes ?? false }),
-        flags,
+      process.exitCode = await withDashboard(flags.ui, () =>
+        runWithReporting(
+          (hooks) => run({ ...options, ...hooks, abandonUnfinished: flags.yes ?? false }),
+          flags,
+        ),
       );
     });
 }
