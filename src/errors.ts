@@ -31,7 +31,7 @@ export type ErrorCode =
   | "E_GITHUB_API"
   | "E_GITHUB_PUSH";
 
-/** Exit codes of the CLI contract (DESIGN.md). */
+/** Exit codes of the CLI contract (README.md, "Exit codes"). */
 export const EXIT = { ok: 0, taskFailed: 1, badInput: 2, interrupted: 130 } as const;
 
 export interface LanesErrorOptions {

@@ -8,7 +8,7 @@ export interface PlainReporterOptions {
   out: Output;
   now: () => number;
   color?: boolean;
-  /** Silence after which a heartbeat line is printed; default 60 s (DESIGN.md). */
+  /** Silence after which a heartbeat line is printed; default 60 s (the `heartbeat` setting). */
   heartbeatMs?: number;
 }
 

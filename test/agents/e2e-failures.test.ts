@@ -1,7 +1,7 @@
 /**
  * Failure reasons, rate limits and budgets end to end: the built `lanes run --json` drives the
  * real Claude Code CLI (a dev dependency) against a local stand-in of the Anthropic API that
- * answers 401, 429 or nothing at all. See ../shared/AGENTS-OFFLINE.md.
+ * answers 401, 429 or nothing at all. The stand-ins of their APIs are in test/standins/.
  */
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";

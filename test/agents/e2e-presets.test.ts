@@ -4,7 +4,7 @@
  * APIs, on a three-task DAG (c depends on a and b). Each stand-in answers with one shell tool call
  * that writes `out-$LANES_TASK_ID.txt` in the lane, then a final message; lanes commits the work,
  * merges it and records activity, tokens, cost and the agent's session.
- * See ../shared/AGENTS-OFFLINE.md for what each CLI needs offline.
+ * test/standins/ holds the stand-ins of their APIs; the README says what each CLI needs offline.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";

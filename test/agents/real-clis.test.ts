@@ -1,7 +1,7 @@
 /**
  * The presets, driven through the real Claude Code, Codex and Gemini CLIs (dev dependencies)
  * against local stand-ins of their model APIs: argv, env, prompt on stdin and the stream parsers
- * are exactly what lanes uses. See ../shared/AGENTS-OFFLINE.md for what each CLI needs offline.
+ * are exactly what lanes uses. test/standins/ holds the stand-ins of their APIs; the README says what each CLI needs offline.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -90,7 +90,7 @@ describe("findCycle", () => {
     });
   }
 
-  it("prints the two-task cycle the way DESIGN.md shows it: a -> b -> a", () => {
+  it("prints the two-task cycle the way the README shows it: a -> b -> a", () => {
     const cycle = findCycle([
       { id: "a", dependsOn: ["b"] },
       { id: "b", dependsOn: ["a"] },
