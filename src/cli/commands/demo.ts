@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, rmSync } from "node:fs";
-import { mkdtemp, rmdir } from "node:fs/promises";
+import { copyFile, mkdtemp, rmdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Command } from "@commander-js/extra-typings";
@@ -65,13 +65,13 @@ export function demoCommand() {
         await createSampleRepo(dir, speed, worktreeDir ? { worktreeDir } : {});
         const { run } = await import("../../index.js");
         out.write(`Demo repository: ${dir}\n\n`);
+        let reportPath: string | undefined;
         const exitCode = await runWithReporting(
-          (hooks) =>
-            run({
-              ...hooks,
-              cwd: dir,
-              settings,
-            }),
+          async (hooks) => {
+            const result = await run({ ...hooks, cwd: dir, settings });
+            reportPath = result.reportPath;
+            return result;
+          },
           {
             cwd: dir,
             ...(flags.stream ? { stream: true } : {}),
@@ -81,10 +81,17 @@ export function demoCommand() {
         const branch = showIntegrationBranch(dir, out, exitCode === 0);
         if (temp && !flags.keep) {
           out.write("\nThe demo repository is removed now; `lanes demo --keep` keeps it.\n");
+          // The report outlives the folder: one file of a fixed name, replaced by the next demo.
+          if (reportPath) {
+            const kept = path.join(os.tmpdir(), "lanes-demo-report.html");
+            await copyFile(reportPath, kept);
+            reportPath = kept;
+          }
         } else {
           await removeEmptyWorktreeFolder(dir, worktreeDir);
           out.write(`\nLook around: cd ${dir} && git log --graph --oneline ${branch ?? ""}\n`);
         }
+        if (reportPath) out.write(`\nReport: ${reportPath} (open it in a browser)\n`);
         process.exitCode = exitCode;
       } finally {
         removeTemp();
