@@ -8,7 +8,10 @@
 /** Text only the qa prompt holds: model stand-ins and scripted agents recognise a review by it. */
 export const QA_PROMPT_MARKER = "You are reviewing the work done on task";
 
-export const DEFAULT_SPEC_TEMPLATE = `You are planning task {{id}} in a git worktree of this repository, before another agent does the work on its own branch. Read whatever code you need, but change no file: a plan that changes files fails.
+/** Text only the spec prompt holds, for the same reason. */
+export const SPEC_PROMPT_MARKER = "You are planning task";
+
+export const DEFAULT_SPEC_TEMPLATE = `${SPEC_PROMPT_MARKER} {{id}} in a git worktree of this repository, before another agent does the work on its own branch. Read whatever code you need, but change no file: a plan that changes files fails.
 
 # {{title}}
 
