@@ -38,7 +38,8 @@ const DEFAULTS: Required<ExcerptLimits> = {
 };
 
 // Stack frames inside Node itself tell the agent nothing about its own code.
-const RUNTIME_FRAME = /^\s*(?:at\s+)?(?:async\s+)?[\w.<>[\] ]*\(?node:(?:internal\/|async_hooks)/;
+const RUNTIME_FRAME =
+  /^\s*(?:at\s+)?(?:async\s+)?(?:[\w.<>[\] ]*\(?node:(?:internal\/|async_hooks)|Promise\.all \(index \d+\)$)/;
 
 export function failingTestExcerpt(output: string, limits: ExcerptLimits = {}): FailureExcerpt {
   const limit = { ...DEFAULTS, ...limits };
@@ -74,6 +75,7 @@ function render(lines: string[], blocks: Block[], limit: Required<ExcerptLimits>
   const seen = new Set<string>();
   const formats = new Set<string>();
   let used = 0;
+  let lastEnd = -1;
   let truncated = false;
   for (const [index, block] of blocks.entries()) {
     let body = lines.slice(block.start, block.end).filter((line) => !RUNTIME_FRAME.test(line));
@@ -82,7 +84,8 @@ function render(lines: string[], blocks: Block[], limit: Required<ExcerptLimits>
     seen.add(key);
     let cut = body.length > limit.blockLines ? body.length - limit.blockLines : 0;
     body = body.slice(0, body.length - cut);
-    const separator = out.length > 0 ? [""] : [];
+    // Blocks that follow each other in the output (pytest's FAILED lines) stay together.
+    const separator = out.length > 0 && block.start > lastEnd ? [""] : [];
     // Fit what the budget leaves; a block cut to nothing is left out with the rest.
     const room = limit.maxLines - out.length - separator.length - 2;
     let chars = used + separator.length;
@@ -108,6 +111,7 @@ function render(lines: string[], blocks: Block[], limit: Required<ExcerptLimits>
       truncated = true;
     }
     used = chars;
+    lastEnd = block.end;
     for (const format of block.format.split("+")) formats.add(format);
   }
   return { text: out.join("\n"), formats: [...formats], truncated };

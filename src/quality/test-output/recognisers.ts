@@ -38,6 +38,7 @@ export const vitestJest: Recogniser = (lines) => {
   const blocks: Block[] = [];
   const stop = (line: string) =>
     VITEST_FAIL.test(line) ||
+    /^\s*● Console\b/.test(line) ||
     /^ *PASS +\S/.test(line) ||
     SEPARATOR.test(line) ||
     RUNNER_SUMMARY.test(line);
