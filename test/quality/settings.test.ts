@@ -2,6 +2,7 @@
 // a model per phase; and `phases` in a task's front matter.
 import { describe, expect, it } from "vitest";
 import { PhasesSchema, phasesFor, QualitySettingsSchema } from "../../src/quality/settings.js";
+import { parseTask } from "../../src/tasks/load.js";
 import { TaskFrontMatterSchema } from "../../src/tasks/schema.js";
 
 function problem(
@@ -81,6 +82,31 @@ describe("phases in a task's front matter", () => {
     ]);
     expect(problem(TaskFrontMatterSchema, { title: "t", phases: ["qa"] })).toContain(
       'must include "exec"',
+    );
+  });
+});
+
+describe("phases in a task file", () => {
+  const FILE = ".lanes/tasks/login.md";
+  const parse = (front: string) => () =>
+    parseTask(`---\ntitle: Login\n${front}\n---\nDo it.\n`, FILE);
+
+  it("is a key the task file may hold", () => {
+    expect(parse("phases: [spec, exec, qa]")).not.toThrow();
+  });
+
+  it("is refused when wrong, naming the file and key, with phases in the hint", () => {
+    expect(parse("phases: [qa, exec]")).toThrow(
+      expect.objectContaining({
+        code: "E_TASK_FIELD",
+        message: expect.stringMatching(/^\.lanes\/tasks\/login\.md: phases.*write \["exec","qa"\]/),
+      }),
+    );
+    expect(parse("phases: [review]")).toThrow(
+      expect.objectContaining({
+        message: expect.stringContaining('unknown phase "review"'),
+        hint: expect.stringContaining("phases"),
+      }),
     );
   });
 });
