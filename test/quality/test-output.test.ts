@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { failingTestExcerpt } from "../../src/quality/test-output/excerpt.js";
+import { failingTestExcerpt, failureHeadline } from "../../src/quality/test-output/excerpt.js";
 
 const fixture = (name: string) =>
   readFileSync(path.join(import.meta.dirname, "fixtures", "test-output", name), "utf8");
@@ -222,5 +222,33 @@ describe("failing tests in a verify's output", () => {
     const output =
       "not ok 1 - later # TODO write it\nnot ok 2 - skipped # SKIP no db\nok 3 - fine\n";
     expect(failingTestExcerpt(output).formats).toEqual(["tail"]);
+  });
+});
+
+describe("the headline of a failure, for the summary", () => {
+  it.each([
+    [
+      "vitest-color.txt",
+      "FAIL  sum.test.ts > sum > adds 1 and 2\nAssertionError: expected 4 to be 3 // Object.is equality\n- Expected\n+ Received",
+    ],
+    [
+      "node-tap.txt",
+      "not ok 2 - reads a date\nerror: |-\nExpected values to be strictly deep-equal:\n+ actual - expected",
+    ],
+    [
+      "pytest-default.txt",
+      'def test_total():\nitems = [("apple", 1.0), ("pear", 2.0)]\n>       assert total(items) == 3.0\nE       AssertionError: assert 3.5999999999999996 == 3.0',
+    ],
+    [
+      "go-test.txt",
+      "--- FAIL: TestDivide (0.00s)\ndivide_test.go:14: Divide(1, 0) = 0, want an error\n--- FAIL: TestParse (0.00s)\n--- FAIL: TestParse/empty (0.00s)",
+    ],
+  ])("%s", (name, headline) => {
+    expect(failureHeadline(failingTestExcerpt(fixture(name)))).toBe(headline);
+  });
+
+  it("is the last lines when no failure was recognised", () => {
+    const excerpt = failingTestExcerpt("step 1\nstep 2\nsh: 1: npm: not found\n");
+    expect(failureHeadline(excerpt, 2)).toBe("step 2\nsh: 1: npm: not found");
   });
 });

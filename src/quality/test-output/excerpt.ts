@@ -135,3 +135,19 @@ function dedent(lines: string[]): string[] {
   const least = indents.length > 0 ? Math.min(...indents) : 0;
   return lines.map((line) => line.slice(least).replace(/\(\d+(?:\.\d+)?m?s\)/g, ""));
 }
+
+// Lines of a failing block that say nothing on their own in a summary.
+const NOISE =
+  /^\s*(?:-{3}\s*$|\.{3}\s*$|duration_ms:|location:|failureType:|code:|type:|stack:|\[…|_+ .* _+$|\s*\d+\s*\||\s*\|)/;
+
+/** The first few telling lines of an excerpt: the reason shown in the summary and in status. */
+export function failureHeadline(excerpt: FailureExcerpt, maxLines = 4): string {
+  const lines = excerpt.text.split("\n").filter((line) => line.trim() !== "");
+  const telling = excerpt.formats.includes("tail")
+    ? lines.slice(-maxLines)
+    : lines.filter((line) => !NOISE.test(line));
+  return telling
+    .slice(0, maxLines)
+    .map((line) => line.trim())
+    .join("\n");
+}
