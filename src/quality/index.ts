@@ -40,6 +40,7 @@ export {
   type ExcerptLimits,
   type FailureExcerpt,
   failingTestExcerpt,
+  failureHeadline,
 } from "./test-output/excerpt.js";
 export {
   parseVerdictFile,
