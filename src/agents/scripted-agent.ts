@@ -6,10 +6,16 @@
  *
  * Environment:
  *   LANES_SCRIPT_SLEEP_MS  how long to "work" (default 300)
- *   LANES_SCRIPT_PLAN      path to JSON: { "<task>": Step, "<task>:<phase>": Step, "*": Step }
+ *   LANES_SCRIPT_PLAN      path to JSON of Steps, keyed (most specific first) "<task>:<phase>:<attempt>",
+ *                          "<task>:<phase>", "<task>", "*:<phase>:<attempt>", "*:<phase>", "*"
  *   LANES_SCRIPT_STARTS    file to which one line "<task-id> <attempt> <pid>" is appended per start
+ *   LANES_SCRIPT_PROMPTS   folder where each start saves its prompt as <task>.<phase>.<attempt>.md
+ *
+ * Phases other than exec change no file unless their step says so, as a spec or qa should not.
+ * A plan or a verdict goes to $LANES_PLAN_FILE / $LANES_VERDICT_FILE when set, else it is the
+ * final message: the last lines on stdout, after "[task] done".
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
@@ -38,6 +44,21 @@ export interface Step {
   spawnChild?: boolean;
   /** End by this signal instead of exiting ("SIGKILL": a crash). */
   signal?: string;
+  /** A spec's plan: written to $LANES_PLAN_FILE, or printed as the final message. */
+  plan?: string;
+  /** Where the plan goes (default: the file when LANES_PLAN_FILE is set, else the message). */
+  planForm?: "file" | "message";
+  /** A qa verdict, with `findings`: written to $LANES_VERDICT_FILE, or printed as the last line. */
+  verdict?: "ready" | "needs_work" | "blocked";
+  findings?: string[];
+  /** Where the verdict goes (default: the file when LANES_VERDICT_FILE is set, else the line). */
+  verdictForm?: "file" | "line";
+  /** Raw text written to $LANES_VERDICT_FILE (a malformed verdict, say). */
+  verdictFileText?: string;
+  /** Exit 1 unless the prompt holds each of these (findings that must reach exec, say). */
+  promptMustContain?: string[];
+  /** Resolve git's conflict markers: in `files` (default: those git reports as unmerged). */
+  resolveConflicts?: { files?: string[]; keep: "both" | "ours" | "theirs" };
 }
 
 const env = process.env;
@@ -48,7 +69,16 @@ const attempt = Number(env.LANES_ATTEMPT ?? "1");
 function loadStep(): Step {
   const planPath = env.LANES_SCRIPT_PLAN;
   const plan: Record<string, Step> = planPath ? JSON.parse(readFileSync(planPath, "utf8")) : {};
-  return plan[`${taskId}:${phase}`] ?? plan[taskId] ?? plan["*"] ?? {};
+  const keys = [
+    `${taskId}:${phase}:${attempt}`,
+    `${taskId}:${phase}`,
+    taskId,
+    `*:${phase}:${attempt}`,
+    `*:${phase}`,
+    "*",
+  ];
+  for (const key of keys) if (plan[key]) return plan[key];
+  return {};
 }
 
 async function readStdin(): Promise<string> {
@@ -97,6 +127,10 @@ async function main(): Promise<void> {
     // One short O_APPEND write: lines from concurrent agents do not interleave.
     appendFileSync(env.LANES_SCRIPT_STARTS, `${taskId} ${attempt} ${process.pid}\n`);
   }
+  if (env.LANES_SCRIPT_PROMPTS) {
+    mkdirSync(env.LANES_SCRIPT_PROMPTS, { recursive: true });
+    await writeFile(join(env.LANES_SCRIPT_PROMPTS, `${taskId}.${phase}.${attempt}.md`), prompt);
+  }
   const firstLine = prompt.split("\n", 1)[0] ?? "";
   await print(`[${taskId}] ${phase} attempt ${attempt}: ${firstLine}\n`);
 
@@ -112,16 +146,20 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  const missing = (step.promptMustContain ?? []).filter((text) => !prompt.includes(text));
+  if (missing.length > 0) {
+    await print(
+      `[${taskId}] the prompt lacks: ${missing.map((t) => JSON.stringify(t)).join(", ")}\n`,
+      process.stderr,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  if (step.resolveConflicts) await resolveConflicts(step.resolveConflicts);
   if (!step.noChanges) {
     await writeFiles(step.files ?? {});
-    // What this lane saw of its dependencies' work: their lanes-out files, merged before it began.
-    const outDir = join(process.cwd(), "lanes-out");
-    const own = `${taskId}.txt`; // a retry may find its own earlier output
-    const seen = existsSync(outDir) ? readdirSync(outDir).filter((f) => f !== own) : [];
-    const seenList = seen.sort().join(",");
-    await writeFiles({
-      [`lanes-out/${taskId}.txt`]: `${taskId}\n${firstLine}\nsaw: ${seenList}\n`,
-    });
+    // Only exec leaves its mark by default: a spec or a qa that changed files would fail.
+    if (phase === "exec") await writeOwnOutput(firstLine);
   }
   if (step.output !== undefined) await print(`${step.output}\n`);
   if (step.stderr !== undefined) await print(`${step.stderr}\n`, process.stderr);
@@ -139,7 +177,75 @@ async function main(): Promise<void> {
     await sleep(10_000); // some signals take a moment to land
   }
   await print(`[${taskId}] done\n`);
+  await finalMessage(step);
   process.exitCode = step.exit ?? 0;
+}
+
+/** What this lane saw of its dependencies' work: their lanes-out files, merged before it began. */
+async function writeOwnOutput(firstLine: string): Promise<void> {
+  const outDir = join(process.cwd(), "lanes-out");
+  const own = `${taskId}.txt`; // a retry may find its own earlier output
+  const seen = existsSync(outDir) ? readdirSync(outDir).filter((f) => f !== own) : [];
+  const seenList = seen.sort().join(",");
+  await writeFiles({ [`lanes-out/${taskId}.txt`]: `${taskId}\n${firstLine}\nsaw: ${seenList}\n` });
+}
+
+/** The plan and the verdict, in the file lanes named or as the last lines of the output. */
+async function finalMessage(step: Step): Promise<void> {
+  if (step.plan !== undefined) {
+    const form = step.planForm ?? (env.LANES_PLAN_FILE ? "file" : "message");
+    if (form === "file") await writeOutside(env.LANES_PLAN_FILE, step.plan, "LANES_PLAN_FILE");
+    else await print(`${step.plan.trimEnd()}\n`);
+  }
+  if (step.verdictFileText !== undefined) {
+    await writeOutside(env.LANES_VERDICT_FILE, step.verdictFileText, "LANES_VERDICT_FILE");
+  }
+  if (step.verdict !== undefined) {
+    const findings = step.findings ?? [];
+    const form = step.verdictForm ?? (env.LANES_VERDICT_FILE ? "file" : "line");
+    if (form === "file") {
+      const json = `${JSON.stringify({ verdict: step.verdict, findings }, null, 2)}\n`;
+      await writeOutside(env.LANES_VERDICT_FILE, json, "LANES_VERDICT_FILE");
+    } else {
+      const bullets = findings.map((finding) => `- ${finding}\n`).join("");
+      await print(`${bullets}${bullets ? "\n" : ""}VERDICT: ${step.verdict.toUpperCase()}\n`);
+    }
+  }
+}
+
+/** The plan and verdict files are lanes' own paths (in its run folder), named by the env. */
+async function writeOutside(file: string | undefined, text: string, name: string): Promise<void> {
+  if (!file) throw new Error(`scripted agent: ${name} is not set`);
+  mkdirSync(dirname(file), { recursive: true });
+  await writeFile(file, text);
+}
+
+const MARKER = /^(<{7}|={7}|>{7})(?: |$)/;
+
+/** Rewrites each conflict hunk as one side, or both one after the other (ours first). */
+async function resolveConflicts(how: NonNullable<Step["resolveConflicts"]>): Promise<void> {
+  const files =
+    how.files ??
+    spawnSync("git", ["diff", "--name-only", "--diff-filter=U"], { encoding: "utf8" })
+      .stdout.split("\n")
+      .filter(Boolean);
+  for (const file of files) {
+    const target = insideWorktree(file);
+    const out: string[] = [];
+    let side: "none" | "ours" | "base" | "theirs" = "none";
+    for (const line of readFileSync(target, "utf8").split("\n")) {
+      const marker = MARKER.exec(line)?.[1]?.[0] ?? (/^\|{7}(?: |$)/.test(line) ? "|" : undefined);
+      if (marker === "<") side = "ours";
+      else if (marker === "|" && side === "ours") side = "base";
+      else if (marker === "=" && side !== "none") side = "theirs";
+      else if (marker === ">" && side === "theirs") side = "none";
+      else if (side === "none") out.push(line);
+      else if (side === "ours" && how.keep !== "theirs") out.push(line);
+      else if (side === "theirs" && how.keep !== "ours") out.push(line);
+    }
+    await writeFile(target, out.join("\n"));
+    await print(`[${taskId}] resolved ${file} (${how.keep})\n`);
+  }
 }
 
 async function flood(bytes: number): Promise<void> {

@@ -39,7 +39,7 @@ export function parseTask(text: string, file: string): Task {
   const parsed = TaskFrontMatterSchema.safeParse(data);
   if (!parsed.success) {
     throw new LanesError("E_TASK_FIELD", `${file}: ${describeIssues(parsed.error)}`, {
-      hint: "front matter keys: title (required), depends_on, labels, status, files, estimate, agent",
+      hint: "front matter keys: title (required), depends_on, labels, status, files, estimate, agent, phases",
     });
   }
   const front = parsed.data;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { parseDuration } from "../config/duration.js";
 import { AgentSettingSchema } from "../config/schema.js";
 import { TASK_ID_PATTERN } from "../names.js";
+import { PhasesSchema } from "../quality/settings.js";
 import { TASK_STATUSES } from "./task.js";
 
 /** Longer than this, an estimate means nothing to the scheduler and is most likely a typo. */
@@ -38,6 +39,7 @@ export const TaskFrontMatterSchema = z.strictObject({
     })
     .optional(),
   agent: AgentSettingSchema.optional(),
+  phases: PhasesSchema.optional(),
   // Written by lanes when a task is merged or fails (status write-back).
   completed_at: z.union([z.string(), z.date()]).optional(),
   branch: z.string().optional(),

@@ -2,11 +2,17 @@
  * A stand-in of the Anthropic Messages API (`POST /v1/messages`, streamed as SSE) for driving the
  * real Claude Code CLI offline: `ANTHROPIC_BASE_URL=<url>`. The model answers with one `Bash` tool
  * call (which runs in the agent's cwd), then, once the tool result is back, with a final text.
+ *
+ * A conversation whose prompt is one of lanes' spec or qa prompts (recognised by the templates'
+ * opening text) is answered at once with a final text and no tool call, since those phases change
+ * no file: a plan for spec, and for qa a review ending in the line `VERDICT: READY` (by default).
  */
 import type { ServerResponse } from "node:http";
+import { QA_PROMPT_MARKER, SPEC_PROMPT_MARKER } from "../../src/quality/templates.js";
 import {
   isRecord,
   type ModelTurn,
+  type RecordedRequest,
   type Standin,
   type StandinScript,
   sendEvent,
@@ -19,7 +25,50 @@ import {
 
 export type { RecordedRequest, Standin, StandinScript } from "./common.js";
 
+/** The final texts of the phases answered without a tool call; `false` treats them as exec. */
+export interface PhaseAnswers {
+  spec?: string | false;
+  qa?: string | false;
+}
+
+export const DEFAULT_PHASE_ANSWERS = {
+  spec: "Plan:\n1. Write standin.txt in the worktree with one line.\n2. Change nothing else.",
+  qa: "I reviewed the change against the task: standin.txt is written as asked.\n\n- No problems found.\n\nVERDICT: READY",
+} as const;
+
 let nextId = 0;
+
+/** The answer for a spec or qa conversation, recognised by its prompt; undefined otherwise. */
+function phaseAnswer(request: RecordedRequest, answers: PhaseAnswers): string | undefined {
+  const body = isRecord(request.body) ? request.body : {};
+  // Marker texts are plain ASCII, unchanged by JSON escaping.
+  const conversation = JSON.stringify(body.messages ?? []);
+  const qa = answers.qa ?? DEFAULT_PHASE_ANSWERS.qa;
+  if (qa !== false && conversation.includes(QA_PROMPT_MARKER)) return qa;
+  const spec = answers.spec ?? DEFAULT_PHASE_ANSWERS.spec;
+  if (spec !== false && conversation.includes(SPEC_PROMPT_MARKER)) return spec;
+  return undefined;
+}
+
+function withPhases(answers: PhaseAnswers): WireFormat {
+  return {
+    ...anthropic,
+    turnFor(request) {
+      return phaseAnswer(request, answers) === undefined
+        ? anthropic.turnFor(request)
+        : "final_text";
+    },
+    writeTurn(response, turn, script, request) {
+      const text = phaseAnswer(request, answers);
+      anthropic.writeTurn(
+        response,
+        turn,
+        text === undefined ? script : { ...script, text },
+        request,
+      );
+    },
+  };
+}
 
 const anthropic: WireFormat = {
   isModelRequest(request) {
@@ -170,7 +219,7 @@ function writeNonStreaming(
 
 /** Starts the stand-in on 127.0.0.1 and a random port; `close()` ends it and any hung request. */
 export function startAnthropicStandin(
-  options: { script?: Partial<StandinScript> } = {},
+  options: { script?: Partial<StandinScript>; phases?: PhaseAnswers } = {},
 ): Promise<Standin> {
-  return startStandin(anthropic, options);
+  return startStandin(withPhases(options.phases ?? {}), options);
 }
