@@ -85,8 +85,13 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResultWith
   const watch = watchRun(repoRoot, settings.notify, options.onEvent);
   return watch.finished(await resumeRun({ ...options, onEvent: watch.onEvent }));
 }
+export type { Dashboard } from "./dashboard/server.js";
+/** The read-only dashboard of a repository's runs (`lanes serve`), on 127.0.0.1 with a token. */
+export { serve } from "./dashboard/server.js";
 export type { ReportModel } from "./report/html/model.js";
-export { writeRunReport } from "./report/html/write.js";
+export type { ReportOptions } from "./report/html/write.js";
+/** Writes a run's self-contained report.html (`lanes report`); returns its path. */
+export { report, writeRunReport } from "./report/html/write.js";
 export type { RunResultWithReport } from "./report/run-end.js";
 export type { RunState, TaskState } from "./state/run-state.js";
 export type { FoundRun, RunSummary } from "./state/runs.js";

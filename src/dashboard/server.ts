@@ -2,15 +2,17 @@
 // 127.0.0.1, behind a random token. Hono with its Node adapter does the routing, the
 // server-sent events and the responses: a small, well-kept library, rather than a hand-written
 // router with its own bugs in URL decoding and streaming.
+
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { serve } from "@hono/node-server";
+import { serve as serveHono } from "@hono/node-server";
 import { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { LanesError } from "../errors.js";
+import { findRepoRoot } from "../git/repo.js";
 import { renderDashboardHtml } from "../report/html/page.js";
 import { logTail } from "../report/html/records.js";
 import { runDir } from "../state/layout.js";
@@ -131,7 +133,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const stop = new AbortController();
   const app = dashboardApp(options.repoRoot, token, stop.signal);
   const server = await new Promise<Server>((resolve, reject) => {
-    const started = serve(
+    const started = serveHono(
       { fetch: app.fetch, port: options.port ?? 0, hostname: "127.0.0.1" },
       () => resolve(started as Server),
     ) as Server;
@@ -159,4 +161,13 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       });
     },
   };
+}
+
+/** `serve()`, the API behind `lanes serve` and `run --ui`: the dashboard of the repository at `cwd`. */
+export async function serve(options: { cwd?: string; port?: number } = {}): Promise<Dashboard> {
+  const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
+  return startDashboard({
+    repoRoot,
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
 }

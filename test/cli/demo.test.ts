@@ -2,7 +2,7 @@
 // end and after Ctrl-C, unless --keep; --keep says where the repository is.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, realpath, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -22,7 +22,14 @@ describe("lanes demo", () => {
     expect(demo.stdout).toContain(
       "The demo repository is removed now; `lanes demo --keep` keeps it.",
     );
-    expect(await readdir(tmp)).toEqual([]);
+    // Only the report stays, one file of a fixed name that the next demo replaces; it is the
+    // last thing the demo prints.
+    const report = path.join(tmp, "lanes-demo-report.html");
+    expect(await readdir(tmp)).toEqual(["lanes-demo-report.html"]);
+    expect(demo.stdout.trimEnd().split("\n").at(-1)).toBe(
+      `Report: ${report} (open it in a browser)`,
+    );
+    expect(await readFile(report, "utf8")).toMatch(/^<!doctype html>/i);
   });
 
   it("with --keep keeps the repository, says where it is, and leaves no empty folder", async () => {
@@ -63,6 +70,6 @@ describe("lanes demo", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
     expect(out).toMatch(/^Summary: /m);
-    expect(await readdir(tmp)).toEqual([]);
+    expect((await readdir(tmp)).filter((name) => name !== "lanes-demo-report.html")).toEqual([]);
   });
 });

@@ -56,6 +56,7 @@ describe("resolved settings", () => {
         "heartbeatMs",
         "maxCost",
         "maxTokens",
+        "notify",
         "retries",
         "timeoutMs",
         "verify",

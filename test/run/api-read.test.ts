@@ -134,6 +134,7 @@ describe("init() from the package", () => {
       const first = await api.init({ cwd: repo.root });
       expect(first.entries.map((e) => `${e.outcome} ${e.path}`)).toEqual([
         "created .lanes/settings.json",
+        "created .lanes/settings.schema.json",
         "created .lanes/.gitignore",
         "created .lanes/tasks/example.md",
       ]);

@@ -29,17 +29,11 @@ export function reportCommand() {
     .argument("[run-id]", "the run to report on (an id or a unique prefix; default: the latest)")
     .option("-o, --output <file>", "where to write it (default: report.html in the run's folder)")
     .action(async (runId, flags) => {
-      const [{ findRepoRoot }, { findRun }, { writeRunReport }] = await Promise.all([
-        import("../../git/repo.js"),
-        import("../../state/runs.js"),
-        import("../../report/html/write.js"),
-      ]);
+      const { report } = await import("../../index.js");
       const file = flags.output === undefined ? undefined : path.resolve(flags.output);
       if (file !== undefined) await checkOutput(file, flags.output!);
-      const repoRoot = await findRepoRoot(process.cwd());
-      const run = await findRun(repoRoot, runId);
-      const written = await writeRunReport(repoRoot, run.id, {
-        live: run.live,
+      const written = await report({
+        ...(runId !== undefined ? { runId } : {}),
         ...(file ? { file } : {}),
       });
       process.stdout.write(`${written}\n`);

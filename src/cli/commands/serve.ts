@@ -28,11 +28,8 @@ function openInBrowser(url: string): void {
 }
 
 async function startFor(cwd: string, port: number) {
-  const [{ findRepoRoot }, { startDashboard }] = await Promise.all([
-    import("../../git/repo.js"),
-    import("../../dashboard/server.js"),
-  ]);
-  return startDashboard({ repoRoot: await findRepoRoot(cwd), port });
+  const { serve } = await import("../../index.js");
+  return serve({ cwd, port });
 }
 
 /**
