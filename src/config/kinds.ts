@@ -31,12 +31,32 @@ export interface ValueKind {
   unit?: "ms";
 }
 
+/**
+ * Bounds past which a value means nothing: Node's timers hold at most 2^31-1 ms (about 24.8
+ * days) and fire at once beyond it; more agents or retries than these are typing slips, and a
+ * thousand agents would exhaust processes and git long before they helped.
+ */
+export const LIMITS = {
+  durationMs: 24 * 86_400_000,
+  durationText: "24d",
+  concurrency: 1024,
+  retries: 100,
+} as const;
+
 export const KINDS = {
   positiveInteger: { accepts: "a positive integer", fromText: numberText },
+  slotCount: {
+    accepts: `a whole number from 1 to ${LIMITS.concurrency}`,
+    fromText: numberText,
+  },
+  retryCount: {
+    accepts: `a whole number from 0 to ${LIMITS.retries} (0 for no retries)`,
+    fromText: numberText,
+  },
   wholeNumber: { accepts: "a whole number", fromText: numberText },
   positiveAmount: { accepts: "a positive number", fromText: numberText },
   duration: {
-    accepts: "a duration such as 90s, 30m or 1h",
+    accepts: `a duration such as 90s, 30m or 1h, at most ${LIMITS.durationText}`,
     fromText: plainText,
     unit: "ms",
   },
