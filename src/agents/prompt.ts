@@ -48,7 +48,8 @@ export function checkTemplate(template: string, file: string): void {
 }
 
 function templateError(shown: string, why: string, hint: string): LanesError {
-  return new LanesError("E_PROMPT", `${shown}: ${why}`, { hint });
+  const joined = why.startsWith("is ") ? `${shown} ${why}` : `${shown}: ${why}`;
+  return new LanesError("E_PROMPT", joined, { hint });
 }
 
 /**

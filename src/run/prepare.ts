@@ -127,7 +127,9 @@ function resolveAgents(
     const why = isPath ? whyNotExecutable(program) : undefined;
     if (why !== undefined) {
       throw new LanesError("E_AGENT", `agent command cannot run: ${why} (${where})`, {
-        hint: "fix the command's first element (a path taken from the repository root when relative, or a program name on PATH)",
+        hint: why.endsWith("not executable")
+          ? `make it executable (chmod +x ${program}, and commit the mode) or name its interpreter first, e.g. ["sh", "${path.relative(repoRoot, program) || program}"]`
+          : "fix the command's first element (a path taken from the repository root when relative, or a program name on PATH)",
       });
     }
     if (program !== "" && !findExecutable(program, env.PATH ?? "", repoRoot)) {

@@ -22,11 +22,11 @@ export function whyNotExecutable(file: string): string | undefined {
   try {
     accessSync(file, constants.X_OK);
   } catch {
-    return `${file} is not executable (chmod +x it, or name its interpreter first, e.g. ["node", "${file}"])`;
+    return `${file} is not executable`;
   }
   // Root passes access() for any file with one execute bit; one with none at all cannot run.
   if ((info.mode & 0o111) === 0) {
-    return `${file} is not executable (chmod +x it, or name its interpreter first, e.g. ["node", "${file}"])`;
+    return `${file} is not executable`;
   }
   return undefined;
 }
