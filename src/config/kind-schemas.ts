@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
-import { type KindName, LIMITS } from "./kinds.js";
+import { type KindName, LIMITS, OVER_LIMIT } from "./kinds.js";
 
 /** Written as text, resolved to milliseconds here, so that nothing downstream parses it again. */
 const duration = z
@@ -11,8 +11,7 @@ const duration = z
     message: "expected a duration such as 90s, 30m or 1h",
   })
   .refine((text) => (parseDuration(text) ?? 0) <= LIMITS.durationMs, {
-    message: `must be at most ${LIMITS.durationText} (longer waits overflow Node's timers, which then fire at once)`,
-    abort: true,
+    message: `must be ${OVER_LIMIT.duration}`,
   })
   .transform((text) => parseDuration(text)!);
 
@@ -22,15 +21,13 @@ export const KIND_SCHEMAS = {
   slotCount: z
     .number()
     .int()
-    .min(1)
-    .max(LIMITS.concurrency, {
-      message: `must be at most ${LIMITS.concurrency} (each agent is a process tree and a worktree)`,
-    }),
+    .positive()
+    .max(LIMITS.concurrency, { message: `must be ${OVER_LIMIT.slotCount}` }),
   retryCount: z
     .number()
     .int()
     .min(0)
-    .max(LIMITS.retries, { message: `must be at most ${LIMITS.retries} retries of one attempt` }),
+    .max(LIMITS.retries, { message: `must be ${OVER_LIMIT.retryCount}` }),
   positiveAmount: z.number().positive(),
   duration,
   path: z.string().min(1),

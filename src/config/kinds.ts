@@ -31,6 +31,8 @@ export interface ValueKind {
   unit?: "ms";
 }
 
+import { parseDuration } from "./duration.js";
+
 /**
  * Bounds past which a value means nothing: Node's timers hold at most 2^31-1 ms (about 24.8
  * days) and fire at once beyond it; more agents or retries than these are typing slips, and a
@@ -43,20 +45,21 @@ export const LIMITS = {
   retries: 100,
 } as const;
 
+/** What a value over its kind's bound must be instead, finishing "must be …"; zod's messages too. */
+export const OVER_LIMIT = {
+  duration: `at most ${LIMITS.durationText} (longer waits overflow Node's timers, which then fire at once)`,
+  slotCount: `at most ${LIMITS.concurrency} (each agent is a process tree and a worktree)`,
+  retryCount: `at most ${LIMITS.retries} retries of one attempt`,
+} as const;
+
 export const KINDS = {
   positiveInteger: { accepts: "a positive integer", fromText: numberText },
-  slotCount: {
-    accepts: `a whole number from 1 to ${LIMITS.concurrency}`,
-    fromText: numberText,
-  },
-  retryCount: {
-    accepts: `a whole number from 0 to ${LIMITS.retries} (0 for no retries)`,
-    fromText: numberText,
-  },
+  slotCount: { accepts: "a positive integer", fromText: numberText },
+  retryCount: { accepts: "a whole number", fromText: numberText },
   wholeNumber: { accepts: "a whole number", fromText: numberText },
   positiveAmount: { accepts: "a positive number", fromText: numberText },
   duration: {
-    accepts: `a duration such as 90s, 30m or 1h, at most ${LIMITS.durationText}`,
+    accepts: "a duration such as 90s, 30m or 1h",
     fromText: plainText,
     unit: "ms",
   },
@@ -73,3 +76,18 @@ export const KINDS = {
 } as const satisfies Record<string, ValueKind>;
 
 export type KindName = keyof typeof KINDS;
+
+/**
+ * For a value of the right form that lies past its kind's bound, what it must be instead (so that
+ * `--concurrency 5000` is told the limit, not that it is no positive integer); else undefined.
+ */
+export function overLimit(kind: KindName, value: unknown): string | undefined {
+  if (kind === "duration" && typeof value === "string") {
+    const ms = parseDuration(value);
+    return ms !== undefined && ms > LIMITS.durationMs ? OVER_LIMIT.duration : undefined;
+  }
+  if (typeof value !== "number" || !Number.isInteger(value)) return undefined;
+  if (kind === "slotCount" && value > LIMITS.concurrency) return OVER_LIMIT.slotCount;
+  if (kind === "retryCount" && value > LIMITS.retries) return OVER_LIMIT.retryCount;
+  return undefined;
+}

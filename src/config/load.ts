@@ -3,7 +3,7 @@ import { lstat, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { LanesError } from "../errors.js";
-import { KINDS } from "./kinds.js";
+import { KINDS, overLimit } from "./kinds.js";
 import {
   applyLayer,
   DEFAULT_SETTINGS,
@@ -109,7 +109,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsLayer {
     if (!parsed.success) {
       // JSON (LANES_AGENT's object form) gets zod's precise account; plain text "must be …".
       const problem =
-        typeof value === "object" ? describeIssues(parsed.error) : `must be ${acceptsOf(key)}`;
+        typeof value === "object"
+          ? describeIssues(parsed.error)
+          : `must be ${overLimit(entryOf(key).kind, value) ?? acceptsOf(key)}`;
       throw new LanesError("E_SETTINGS", `environment variable ${variable}=${raw}: ${problem}`, {
         hint: `unset ${variable} or give it a valid value`,
       });

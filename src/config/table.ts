@@ -92,6 +92,7 @@ export const SETTINGS = {
     env: "LANES_RETRIES",
     flag: { placeholder: "n", example: "2", commands: RUNS },
     help: "re-runs of a failed attempt, with exponential backoff and jitter",
+    accepts: "a whole number (0 for no retries)",
   }),
   verify: setting({
     kind: "command",

@@ -367,22 +367,22 @@ describe("inputs: values too large to mean anything", () => {
     [
       "--timeout 100000d",
       { args: ["--timeout", "100000d"] },
-      "Invalid --timeout value: 100000d. Must be a duration such as 90s, 30m or 1h, at most 24d.",
+      "Invalid --timeout value: 100000d. Must be at most 24d (longer waits overflow Node's timers, which then fire at once).",
     ],
     [
       "LANES_HEARTBEAT=100000d",
       { env: { LANES_HEARTBEAT: "100000d" } },
-      "environment variable LANES_HEARTBEAT=100000d: must be a duration such as 90s, 30m or 1h, at most 24d",
+      "environment variable LANES_HEARTBEAT=100000d: must be at most 24d (longer waits overflow Node's timers, which then fire at once)",
     ],
     [
       "--concurrency 5000",
       { args: ["--concurrency", "5000"] },
-      "Invalid --concurrency value: 5000. Must be a whole number from 1 to 1024.",
+      "Invalid --concurrency value: 5000. Must be at most 1024 (each agent is a process tree and a worktree).",
     ],
     [
       "LANES_RETRIES=1000",
       { env: { LANES_RETRIES: "1000" } },
-      "environment variable LANES_RETRIES=1000: must be a whole number from 0 to 100 (0 for no retries)",
+      "environment variable LANES_RETRIES=1000: must be at most 100 retries of one attempt",
     ],
   ])("%s: exit 2 naming it and the limit", async (_, how, says) => {
     const repo = await repoWith();

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, lstatSync, statSync } from "node:fs";
 
-/** A reason for a path that is not an executable file, or undefined when it is one. */
+/** Why a path that exists cannot run, or undefined (an executable file, or nothing there). */
 export function whyNotExecutable(file: string): string | undefined {
   let info: ReturnType<typeof statSync>;
   try {
@@ -13,9 +13,9 @@ export function whyNotExecutable(file: string): string | undefined {
     try {
       if (lstatSync(file).isSymbolicLink()) return `${file} is a link that leads nowhere`;
     } catch {
-      // Not even a link: missing.
+      // Not even a link: missing, which the "not found" error says.
     }
-    return `${file} does not exist`;
+    return undefined;
   }
   if (info.isDirectory()) return `${file} is a folder, not a program`;
   if (!info.isFile()) return `${file} is not a regular file`;
