@@ -418,3 +418,45 @@ describe("inputs: an agent program that cannot run", () => {
     });
   });
 });
+
+describe("inputs: task files that cannot be a prompt", () => {
+  it("a task file that is not UTF-8: exit 2 naming it", async () => {
+    const repo = await repoWith({}, {});
+    await writeFile(
+      path.join(repo.root, ".lanes", "tasks", "odd.md"),
+      Buffer.from("---\ntitle: Odd\n---\nCaf\xe9 in Latin-1.\n", "latin1"),
+    );
+    await commitAll(repo, "odd");
+    await expectRefused(repo, {
+      says: ".lanes/tasks/odd.md is not valid UTF-8 text",
+      hint: /^hint: save the task file as UTF-8/,
+    });
+  });
+
+  it("a task file over 16 MB: exit 2 naming it and the limit", async () => {
+    const repo = await repoWith();
+    const file = path.join(repo.root, ".lanes", "tasks", "huge.md");
+    await writeFile(file, `---\ntitle: Huge\n---\n${"x".repeat(17 * 1024 * 1024)}\n`);
+    await expectRefused(repo, {
+      says: ".lanes/tasks/huge.md is 17.0 MB, over the 16 MB a task file may hold",
+      hint: /^hint: an agent reads a prompt, not a data set/,
+    });
+  });
+
+  it("a task that depends on itself, and a --batch naming an unknown task: exit 2", async () => {
+    const repo = await repoWith();
+    await expectRefused(repo, {
+      args: ["--batch", "zzz"],
+      says: '--batch names "zzz", which is not among the tasks to run',
+      hint: /^hint: selected tasks: a, b$/,
+    });
+    await writeFile(
+      path.join(repo.root, ".lanes", "tasks", "self.md"),
+      "---\ntitle: Self\ndepends_on: [self]\n---\nx\n",
+    );
+    await expectRefused(repo, {
+      says: '.lanes/tasks/self.md: task "self" depends on itself',
+      hint: /^hint: remove "self" from depends_on$/,
+    });
+  });
+});
