@@ -209,6 +209,8 @@ export async function prepareRun(
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const git = new Git(repoRoot);
   await checkNoOperationInProgress(git, repoRoot);
+  // First among the files: a `.lanes` linked out of the repository holds the task files too.
+  await checkRunFolder(repoRoot);
   const { settings, sources } = await loadSettings({
     repoRoot,
     env,
@@ -237,7 +239,6 @@ export async function prepareRun(
     );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   await checkWorktreeRoot(repoRoot, root, whereSet("worktreeDir", sources.worktreeDir, repoRoot));
-  await checkRunFolder(repoRoot);
   // Every check passed: now the landed records may go into their files.
   if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {

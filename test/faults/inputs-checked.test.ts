@@ -6,7 +6,17 @@
 // retries too large to mean anything; an agent program that is a folder or not executable;
 // `--label` matching nothing and `--only` without ids. Each refusal is exit 2 through the built
 // CLI, naming the path, key, flag or variable, with a hint, and nothing on disk changed.
-import { chmod, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import {
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { execa } from "execa";
@@ -24,6 +34,17 @@ async function outsideDir(): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "lanes-outside-"));
   outside.push(dir);
   return dir;
+}
+
+/** Every file below `dir` with its content: what a refused run must leave as it was. */
+async function listAll(dir: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    files[path.relative(dir, full)] = await readFile(full, "utf8");
+  }
+  return files;
 }
 
 /** A repository with two tasks (b after a, b labelled `ui`), its settings plus `settings`. */
@@ -146,6 +167,20 @@ describe("inputs: the run folder and the prompt template stay in the repository"
       hint: RUNS_HINT,
     });
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it(".lanes itself a link out of the repository: exit 2 before any task file is read for writing", async () => {
+    const repo = await repoWith();
+    const dir = await outsideDir();
+    const moved = path.join(dir, "lanes");
+    await rename(path.join(repo.root, ".lanes"), moved);
+    await symlink(moved, path.join(repo.root, ".lanes"));
+    const before = await listAll(moved);
+    await expectRefused(repo, {
+      says: `cannot write the run folder ${repo.root}/.lanes/runs: .lanes is a link that leads outside the repository, to ${moved}`,
+      hint: RUNS_HINT,
+    });
+    expect(await listAll(moved)).toEqual(before);
   });
 
   it(".lanes/runs a file or a dangling link: exit 2", async () => {
@@ -325,7 +360,7 @@ describe("inputs: settings files", () => {
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout.split("\n")[0]).toBe("Plan: 2 tasks in 2 waves, concurrency 5");
     const project = path.join(repo.root, ".lanes", "settings.json");
-    const settings = JSON.parse(await (await import("node:fs/promises")).readFile(project, "utf8"));
+    const settings = JSON.parse(await readFile(project, "utf8"));
     await writeFile(project, `\ufeff${JSON.stringify({ ...settings, concurrency: 7 })}\n`);
     result = await runCli(["plan"], { cwd: repo.root });
     expect(result.exitCode, result.stderr).toBe(0);
