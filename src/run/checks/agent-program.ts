@@ -19,14 +19,15 @@ export function whyNotExecutable(file: string): string | undefined {
   }
   if (info.isDirectory()) return `${file} is a folder, not a program`;
   if (!info.isFile()) return `${file} is not a regular file`;
+  // Root passes access(X_OK) for a file with any execute bit, so a file with none is checked too.
+  return (info.mode & 0o111) === 0 || !canExecute(file) ? `${file} is not executable` : undefined;
+}
+
+function canExecute(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
+    return true;
   } catch {
-    return `${file} is not executable`;
+    return false;
   }
-  // Root passes access() for any file with one execute bit; one with none at all cannot run.
-  if ((info.mode & 0o111) === 0) {
-    return `${file} is not executable`;
-  }
-  return undefined;
 }
