@@ -4,9 +4,10 @@
  * with what the quality loop carries between phases (the plan, review findings, the diff, the
  * failing tests, a conflict's two sides). A template is checked before anything starts.
  */
-import { readFile } from "node:fs/promises";
+import { lstat, readFile, realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { isInside } from "../lane/inside.js";
 import { describeSide, type ResolveInputs } from "../quality/resolve-inputs.js";
 import {
   DEFAULT_QA_TEMPLATE,
@@ -128,20 +129,70 @@ export function checkTemplate(template: string, file: string, phase: PromptPhase
   }
 }
 
-/** Reads `.lanes/prompts/<phase>.md` if the repository has one; checks it before anything starts. */
+function templateError(shown: string, why: string, hint: string): LanesError {
+  const joined = why.startsWith("is ") ? `${shown} ${why}` : `${shown}: ${why}`;
+  return new LanesError("E_PROMPT", joined, { hint });
+}
+
+/**
+ * Reads `.lanes/prompts/<phase>.md` if the repository has one; checks it before anything starts.
+ * Only a file of the repository is read: a folder, a link that leads nowhere or out of the
+ * repository (through the file or its folder), or text that is not UTF-8 is refused, naming it.
+ */
 export async function loadPromptTemplate(
   repoRoot: string,
   phase: PromptPhase | string,
 ): Promise<string | undefined> {
   const file = path.join(repoRoot, PROMPT_TEMPLATE_DIR, `${phase}.md`);
+  const shown = path.relative(repoRoot, file);
+  try {
+    await lstat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw templateError(shown, `cannot be read (${code})`, "make the template readable");
+  }
+  let real: string;
+  try {
+    real = await realpath(file);
+  } catch {
+    throw templateError(
+      shown,
+      "the link leads nowhere (its target does not exist)",
+      "remove the link, or put the template itself in .lanes/prompts",
+    );
+  }
+  const realRoot = await realpath(repoRoot);
+  if (!isInside(realRoot, real)) {
+    throw templateError(
+      shown,
+      `the link leads outside the repository, to ${real}`,
+      "keep the template inside the repository (copy the file in instead of linking it)",
+    );
+  }
+  if (!(await stat(real)).isFile()) {
+    throw templateError(
+      shown,
+      "is a folder, where a prompt template was expected",
+      `rename or remove the folder; a template is a Markdown file such as .lanes/prompts/${phase}.md`,
+    );
+  }
   let template: string;
   try {
-    template = await readFile(file, "utf8");
+    template = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      await readFile(real),
+    );
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    if (error instanceof TypeError) {
+      throw templateError(shown, "is not valid UTF-8 text", "save the template as UTF-8");
+    }
+    throw templateError(
+      shown,
+      `cannot be read (${(error as NodeJS.ErrnoException).code})`,
+      "make the template readable",
+    );
   }
-  checkTemplate(template, path.relative(repoRoot, file), phase as PromptPhase);
+  checkTemplate(template, shown, phase as PromptPhase);
   return template;
 }
 

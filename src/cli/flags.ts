@@ -9,7 +9,7 @@ import {
   Option,
   type OptionValues,
 } from "@commander-js/extra-typings";
-import { KINDS } from "../config/kinds.js";
+import { KINDS, overLimit } from "../config/kinds.js";
 import type { SettingsFile } from "../config/schema.js";
 import {
   acceptsOf,
@@ -79,7 +79,9 @@ export async function settingsFromFlags(flags: SettingsFlags): Promise<SettingsF
     const value = KINDS[entryOf(key).kind].fromText(raw);
     if (!SettingsFileSchema.safeParse({ [key]: value }).success) {
       const choices = entryOf(key).flag?.choices;
-      const must = choices ? `one of ${choices.join(", ")}` : acceptsOf(key);
+      const must = choices
+        ? `one of ${choices.join(", ")}`
+        : (overLimit(entryOf(key).kind, value) ?? acceptsOf(key));
       throw new LanesError(
         "E_USAGE",
         `Invalid ${flagName(key)} value: ${raw}. Must be ${must}${must.endsWith(".") ? "" : "."}`,

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
-import type { KindName } from "./kinds.js";
+import { type KindName, LIMITS, OVER_LIMIT } from "./kinds.js";
 import { NotifySettingSchema } from "./notify-setting.js";
 
 /** Written as text, resolved to milliseconds here, so that nothing downstream parses it again. */
@@ -11,11 +11,24 @@ const duration = z
   .refine((text) => parseDuration(text) !== undefined, {
     message: "expected a duration such as 90s, 30m or 1h",
   })
+  .refine((text) => (parseDuration(text) ?? 0) <= LIMITS.durationMs, {
+    message: `must be ${OVER_LIMIT.duration}`,
+  })
   .transform((text) => parseDuration(text)!);
 
 export const KIND_SCHEMAS = {
   positiveInteger: z.number().int().positive(),
   wholeNumber: z.number().int().min(0),
+  slotCount: z
+    .number()
+    .int()
+    .positive()
+    .max(LIMITS.concurrency, { message: `must be ${OVER_LIMIT.slotCount}` }),
+  retryCount: z
+    .number()
+    .int()
+    .min(0)
+    .max(LIMITS.retries, { message: `must be ${OVER_LIMIT.retryCount}` }),
   positiveAmount: z.number().positive(),
   duration,
   path: z.string().min(1),

@@ -31,8 +31,31 @@ export interface ValueKind {
   unit?: "ms";
 }
 
+import { parseDuration } from "./duration.js";
+
+/**
+ * Bounds past which a value means nothing: Node's timers hold at most 2^31-1 ms (about 24.8
+ * days) and fire at once beyond it; more agents or retries than these are typing slips, and a
+ * thousand agents would exhaust processes and git long before they helped.
+ */
+export const LIMITS = {
+  durationMs: 24 * 86_400_000,
+  durationText: "24d",
+  concurrency: 1024,
+  retries: 100,
+} as const;
+
+/** What a value over its kind's bound must be instead, finishing "must be …"; zod's messages too. */
+export const OVER_LIMIT = {
+  duration: `at most ${LIMITS.durationText} (longer waits overflow Node's timers, which then fire at once)`,
+  slotCount: `at most ${LIMITS.concurrency} (each agent is a process tree and a worktree)`,
+  retryCount: `at most ${LIMITS.retries} retries of one attempt`,
+} as const;
+
 export const KINDS = {
   positiveInteger: { accepts: "a positive integer", fromText: numberText },
+  slotCount: { accepts: "a positive integer", fromText: numberText },
+  retryCount: { accepts: "a whole number", fromText: numberText },
   wholeNumber: { accepts: "a whole number", fromText: numberText },
   positiveAmount: { accepts: "a positive number", fromText: numberText },
   duration: {
@@ -58,3 +81,18 @@ export const KINDS = {
 } as const satisfies Record<string, ValueKind>;
 
 export type KindName = keyof typeof KINDS;
+
+/**
+ * For a value of the right form that lies past its kind's bound, what it must be instead (so that
+ * `--concurrency 5000` is told the limit, not that it is no positive integer); else undefined.
+ */
+export function overLimit(kind: KindName, value: unknown): string | undefined {
+  if (kind === "duration" && typeof value === "string") {
+    const ms = parseDuration(value);
+    return ms !== undefined && ms > LIMITS.durationMs ? OVER_LIMIT.duration : undefined;
+  }
+  if (typeof value !== "number" || !Number.isInteger(value)) return undefined;
+  if (kind === "slotCount" && value > LIMITS.concurrency) return OVER_LIMIT.slotCount;
+  if (kind === "retryCount" && value > LIMITS.retries) return OVER_LIMIT.retryCount;
+  return undefined;
+}

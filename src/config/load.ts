@@ -1,9 +1,9 @@
 /** Settings in layers, lowest first: defaults < user file < project file < LANES_* env < flags. */
-import { readFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import path from "node:path";
 import { LanesError } from "../errors.js";
-import { KINDS } from "./kinds.js";
+import { KINDS, overLimit } from "./kinds.js";
 import {
   applyLayer,
   DEFAULT_SETTINGS,
@@ -24,21 +24,59 @@ export function userSettingsPath(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(configHome, "lanes", "settings.json");
 }
 
-/** Reads and validates one settings file; a missing file is an empty layer. */
-export async function readSettingsFile(file: string): Promise<SettingsLayer> {
-  let text: string;
+const SETTINGS_HINT = "settings files are JSON text (lanes init writes a valid example)";
+
+/**
+ * A settings file's text, or undefined when there is none. Read like a task file: a UTF-8
+ * byte-order mark is dropped; a folder, a link that leads nowhere or bytes that are not UTF-8
+ * are errors naming the file, not a crash or a silent default.
+ */
+async function readSettingsText(file: string): Promise<string | undefined> {
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") {
+      const link = await lstat(file).then(
+        (info) => info.isSymbolicLink(),
+        () => false,
+      );
+      if (!link) return undefined;
+      throw new LanesError(
+        "E_SETTINGS",
+        `${file}: the link leads nowhere (its target does not exist)`,
+        { hint: "remove the link or point it at a settings file" },
+      );
+    }
+    if (code === "EISDIR") {
+      throw new LanesError(
+        "E_SETTINGS",
+        `${file} is a folder, where a settings file was expected`,
+        {
+          hint: `remove the folder or put a settings file in its place; ${SETTINGS_HINT}`,
+        },
+      );
+    }
     throw new LanesError(
       "E_SETTINGS",
       `${file}: cannot read settings: ${(error as Error).message}`,
-      {
-        cause: error,
-      },
+      { cause: error, hint: "make the file readable" },
     );
   }
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new LanesError("E_SETTINGS", `${file}: not valid UTF-8 text`, {
+      hint: `save it as UTF-8; ${SETTINGS_HINT}`,
+    });
+  }
+}
+
+/** Reads and validates one settings file; a missing file is an empty layer. */
+export async function readSettingsFile(file: string): Promise<SettingsLayer> {
+  const text = await readSettingsText(file);
+  if (text === undefined) return {};
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -71,7 +109,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): SettingsLayer {
     if (!parsed.success) {
       // JSON (LANES_AGENT's object form) gets zod's precise account; plain text "must be …".
       const problem =
-        typeof value === "object" ? describeIssues(parsed.error) : `must be ${acceptsOf(key)}`;
+        typeof value === "object"
+          ? describeIssues(parsed.error)
+          : `must be ${overLimit(entryOf(key).kind, value) ?? acceptsOf(key)}`;
       throw new LanesError("E_SETTINGS", `environment variable ${variable}=${raw}: ${problem}`, {
         hint: `unset ${variable} or give it a valid value`,
       });

@@ -59,7 +59,7 @@ const RUNS = ["run", "resume"] as const;
 
 export const SETTINGS = {
   concurrency: setting({
-    kind: "positiveInteger",
+    kind: "slotCount",
     default: 3,
     env: "LANES_CONCURRENCY",
     flag: { short: "c", placeholder: "n", example: "3", commands: [...RUNS, "plan", "demo"] },
@@ -87,7 +87,7 @@ export const SETTINGS = {
     help: "end an agent attempt after this long, e.g. 90s, 30m, 1h30m",
   }),
   retries: setting({
-    kind: "wholeNumber",
+    kind: "retryCount",
     default: 0,
     env: "LANES_RETRIES",
     flag: { placeholder: "n", example: "2", commands: RUNS },

@@ -21,6 +21,32 @@ export interface Selection {
   pulledIn: string[];
   /** Named or labelled tasks left out because their status is already done. */
   alreadyDone: string[];
+  /** With `only`: dependencies of selected tasks that are neither done nor selected. */
+  unmetDependencies: { task: string; dependency: string }[];
+}
+
+/** `--only` without ids, and labels no task carries: said before anything is planned. */
+function checkRequest(tasks: readonly SelectableTask[], request: SelectionRequest): void {
+  if (request.only && (request.ids ?? []).length === 0 && (request.labels ?? []).length === 0) {
+    throw new LanesError(
+      "E_USAGE",
+      "--only needs the ids of the tasks to run, and none was given",
+      {
+        hint: "name them (lanes run --only <id>...), or leave --only out to run every unfinished task",
+      },
+    );
+  }
+  const carried = new Set(tasks.flatMap((task) => task.labels));
+  for (const label of request.labels ?? []) {
+    if (carried.has(label)) continue;
+    const known = [...carried].sort();
+    throw new LanesError("E_USAGE", `--label ${JSON.stringify(label)} matches no task`, {
+      hint:
+        known.length > 0
+          ? `labels the tasks carry: ${known.join(", ")}`
+          : "no task has labels yet: add `labels: [name]` to a task file's front matter",
+    });
+  }
 }
 
 /**
@@ -32,6 +58,7 @@ export function selectTasks(
   request: SelectionRequest,
 ): Selection {
   const byId = new Map(tasks.map((task) => [task.id, task]));
+  checkRequest(tasks, request);
   for (const id of request.ids ?? []) {
     if (!byId.has(id)) {
       throw new LanesError("E_TASK_UNKNOWN", `unknown task id "${id}"`, {
@@ -61,9 +88,17 @@ export function selectTasks(
   }
   const order = new Map(tasks.map((task, index) => [task.id, index]));
   pulledIn.sort((a, b) => order.get(a)! - order.get(b)!);
+  const ids = tasks.filter((task) => chosen.has(task.id)).map((task) => task.id);
+  const unmetDependencies = ids.flatMap((id) =>
+    byId
+      .get(id)!
+      .dependsOn.filter((dep) => !chosen.has(dep) && byId.get(dep)?.status !== "done")
+      .map((dependency) => ({ task: id, dependency })),
+  );
   return {
-    ids: tasks.filter((task) => chosen.has(task.id)).map((task) => task.id),
+    ids,
     pulledIn: everything ? [] : pulledIn,
     alreadyDone: everything ? [] : alreadyDone,
+    unmetDependencies,
   };
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from "../config/duration.js";
-import type { Plan } from "../run/plan.js";
+import { type Plan, unmetDependencyWarnings } from "../run/plan.js";
 
 /** `lanes plan`'s human output: the waves, the critical path, and how long the selection takes. */
 export function formatPlan(plan: Plan): string {
@@ -20,6 +20,7 @@ export function formatPlan(plan: Plan): string {
   if (plan.already_done.length > 0) {
     lines.push(`  already done, not run again: ${plan.already_done.join(", ")}`);
   }
+  for (const line of unmetDependencyWarnings(plan)) lines.push(`  ! ${line}`);
   lines.push("");
   const byId = new Map(plan.tasks.map((task) => [task.id, task]));
   const idWidth = Math.max(...plan.tasks.map((task) => task.id.length));

@@ -23,6 +23,8 @@ export interface Plan {
   critical_path: string[];
   pulled_in: string[];
   already_done: string[];
+  /** `--only` runs these tasks although these dependencies of theirs are not done. */
+  unmet_dependencies: { task: string; dependency: string }[];
   concurrency: number;
   /** How many selected tasks carry an estimate: with any, `cost` is in milliseconds. */
   estimated: "all" | "some" | "none";
@@ -79,6 +81,7 @@ export function planTasks(
     critical_path: critical.path,
     pulled_in: selection.pulledIn,
     already_done: selection.alreadyDone,
+    unmet_dependencies: selection.unmetDependencies,
     concurrency,
     estimated,
     cost: {
@@ -87,4 +90,12 @@ export function planTasks(
       lower_bound: Math.max(critical.weight, totalWork / concurrency),
     },
   };
+}
+
+/** One warning per task that `--only` runs while a dependency of its is not done. */
+export function unmetDependencyWarnings(plan: Plan): string[] {
+  return plan.unmet_dependencies.map(
+    ({ task, dependency }) =>
+      `${task} runs without its dependency ${dependency}, which is not done (--only leaves it out)`,
+  );
 }

@@ -17,8 +17,13 @@ import { laneBranchName, RESERVED_BRANCHES } from "../names.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
+import { whyNotExecutable } from "./checks/agent-program.js";
+import { checkNoOperationInProgress } from "./checks/repo-operation.js";
+import { checkRunFolder } from "./checks/run-folder.js";
+import { whereSet } from "./checks/where-set.js";
+import { checkWorktreeRoot } from "./checks/worktree-dir.js";
 import type { RunOptions } from "./options.js";
-import { type Plan, planTasks } from "./plan.js";
+import { type Plan, planTasks, unmetDependencyWarnings } from "./plan.js";
 import { landRecords, withLandedStatus } from "./records-on-landing.js";
 import type { RunResult } from "./result.js";
 
@@ -36,6 +41,8 @@ export interface PreparedRun {
   batches: string[][] | undefined;
   baseCommit: string;
   baseBranch: string | undefined;
+  /** What the run should say as `warning` events when it starts (`--only` past an unmet dependency). */
+  warnings: string[];
   /** Uncommitted files in the main checkout: not part of the lanes (a warning). */
   dirty: string[];
   worktreeRoot: string;
@@ -117,6 +124,15 @@ function resolveAgents(
     const agent = resolveAgent(setting, { repoRoot });
     const where = agentSource(task, settingsSource, repoRoot);
     const program = agent.argv[0]!;
+    const isPath = program.includes("/");
+    const why = isPath ? whyNotExecutable(program) : undefined;
+    if (why !== undefined) {
+      throw new LanesError("E_AGENT", `agent command cannot run: ${why} (${where})`, {
+        hint: why.endsWith("not executable")
+          ? `make it executable (chmod +x ${program}, and commit the mode) or name its interpreter first, e.g. ["sh", "${path.relative(repoRoot, program) || program}"]`
+          : "fix the command's first element (a path taken from the repository root when relative, or a program name on PATH)",
+      });
+    }
     if (program !== "" && !findExecutable(program, env.PATH ?? "", repoRoot)) {
       throw new LanesError("E_AGENT", `agent command not found: ${program} (${where})`, {
         hint:
@@ -193,6 +209,9 @@ export async function prepareRun(
   const env = options.env ?? process.env;
   const repoRoot = await findRepoRoot(options.cwd ?? process.cwd());
   const git = new Git(repoRoot);
+  await checkNoOperationInProgress(git, repoRoot);
+  // First among the files: a `.lanes` linked out of the repository holds the task files too.
+  await checkRunFolder(repoRoot);
   const { settings, sources } = await loadSettings({
     repoRoot,
     env,
@@ -220,11 +239,7 @@ export async function prepareRun(
       plan.tasks.map((task) => task.id),
     );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
-  if (root === repoRoot || !path.relative(repoRoot, root).startsWith("..")) {
-    throw new LanesError("E_SETTINGS", `worktreeDir ${root} is inside the repository ${repoRoot}`, {
-      hint: "worktrees must live outside the repository (test runners and watchers would see them); choose a folder elsewhere",
-    });
-  }
+  await checkWorktreeRoot(repoRoot, root, whereSet("worktreeDir", sources.worktreeDir, repoRoot));
   // Every check passed: now the landed records may go into their files.
   if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {
@@ -239,6 +254,7 @@ export async function prepareRun(
     mode: options.mode ?? "parallel",
     batches,
     baseCommit,
+    warnings: unmetDependencyWarnings(plan),
     baseBranch: await currentBranch(git),
     // lanes reads its settings and task files from disk: those are not missing from the lanes.
     dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/")),

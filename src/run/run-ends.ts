@@ -54,6 +54,9 @@ export async function openRun(
       message: `HEAD is detached: the lanes start from ${prepared.baseCommit.slice(0, 7)}, and --land has no branch to move`,
     });
   }
+  // What the checks found worth saying but not refusing (a task run with --only before its
+  // dependency is done).
+  for (const message of prepared.warnings) ledger.emit({ type: "warning", message });
 }
 
 export async function closeRun(

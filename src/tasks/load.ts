@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
@@ -8,6 +7,7 @@ import { findTaskFiles } from "./files.js";
 import { parseFrontMatter } from "./front-matter.js";
 import { estimateMs, TaskFrontMatterSchema } from "./schema.js";
 import type { Task } from "./task.js";
+import { readTaskText } from "./task-text.js";
 
 export const TASKS_DIR = path.join(".lanes", "tasks");
 
@@ -64,13 +64,17 @@ export function parseTask(text: string, file: string): Task {
  * open/stat/read/close round trips (half the time of planning 2,000 tasks); all at once could run
  * out of file descriptors.
  */
-async function readAll(files: readonly string[], inFlight = 32): Promise<string[]> {
+async function readAll(
+  repoRoot: string,
+  files: readonly string[],
+  inFlight = 32,
+): Promise<string[]> {
   const texts = new Array<string>(files.length);
   let next = 0;
   const reader = async () => {
     while (next < files.length) {
       const index = next++;
-      texts[index] = await readFile(files[index]!, "utf8");
+      texts[index] = await readTaskText(files[index]!, path.relative(repoRoot, files[index]!));
     }
   };
   await Promise.all(Array.from({ length: Math.min(inFlight, files.length) }, reader));
@@ -86,7 +90,7 @@ export async function loadTasks(repoRoot: string): Promise<Task[]> {
   const tasks: Task[] = [];
   const fileOf = new Map<string, string>();
   const files = await findTaskFiles(repoRoot, dir);
-  const texts = await readAll(files);
+  const texts = await readAll(repoRoot, files);
   for (const [index, file] of files.entries()) {
     const relative = path.relative(repoRoot, file);
     const task = parseTask(texts[index]!, relative);

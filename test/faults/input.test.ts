@@ -219,7 +219,7 @@ describe("input: the repository and the settings around the tasks", () => {
     const result = await runCli(["run"], { cwd: repo.root });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain(
-      `lanes: worktreeDir ${repo.root}/wt/repo is inside the repository ${repo.root}`,
+      `lanes: the worktree folder ${repo.root}/wt/repo (worktreeDir in .lanes/settings.json) is inside the repository ${repo.root}`,
     );
     expect(result.stderr).toMatch(/^hint: worktrees must live outside the repository/m);
     expect(readStarts(repo.startsFile)).toEqual([]);

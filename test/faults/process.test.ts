@@ -157,14 +157,21 @@ describe("process: two lanes run at once", () => {
 
 describe("process: the run folder cannot be written (a full or read-only disk)", () => {
   // Tests run as root, where chmod stops nothing: put in .lanes/runs' place things that refuse
-  // writes even to root — a link to a sysfs folder (EACCES), a file, a link into /proc.
+  // writes even to root — a link to a sysfs folder, a file, a link into /proc. The links lead out
+  // of the repository and the file is no folder, so the up-front check (src/run/checks/
+  // run-folder.ts) refuses them before the lock is tried; the lock's own errno wording (EACCES,
+  // ENOSPC) remains for a disk that fails later.
   it.each([
-    ["a read-only folder (a link to /sys/kernel)", "/sys/kernel", "it is not writable (EACCES)"],
-    ["a file in its place", undefined, "something that is not a folder is in its place (EEXIST)"],
+    [
+      "a read-only folder (a link to /sys/kernel)",
+      "/sys/kernel",
+      "runs is a link that leads outside the repository, to /sys/kernel",
+    ],
+    ["a file in its place", undefined, "runs is a file, where a folder should be"],
     [
       "a link to a file under /proc",
       "/proc/version",
-      "something that is not a folder is in its place (EEXIST)",
+      "runs is a link that leads outside the repository, to /proc/version",
     ],
   ] as const)("%s: exits 2 naming the folder, nothing started", async (_, target, why) => {
     const repo = await runRepo({ tasks: { a: {}, b: {} } });

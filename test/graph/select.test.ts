@@ -23,6 +23,7 @@ describe("selectTasks", () => {
       ids: ["schema", "api", "ui", "docs", "extra"],
       pulledIn: [],
       alreadyDone: [],
+      unmetDependencies: [],
     });
   });
 
@@ -31,6 +32,7 @@ describe("selectTasks", () => {
       ids: ["schema", "api", "ui"],
       pulledIn: ["schema", "api"],
       alreadyDone: [],
+      unmetDependencies: [],
     });
   });
 
@@ -45,6 +47,7 @@ describe("selectTasks", () => {
       ids: ["extra"],
       pulledIn: [],
       alreadyDone: ["setup"],
+      unmetDependencies: [],
     });
   });
 
@@ -54,12 +57,26 @@ describe("selectTasks", () => {
     expect(selection.pulledIn).toEqual([]);
   });
 
-  it("takes exactly the ids given with --only", () => {
+  it("takes exactly the ids given with --only, naming each dependency left unfinished", () => {
     expect(selectTasks(tasks, { ids: ["ui", "docs"], only: true })).toEqual({
       ids: ["ui", "docs"],
       pulledIn: [],
       alreadyDone: [],
+      unmetDependencies: [
+        { task: "ui", dependency: "api" },
+        { task: "docs", dependency: "schema" },
+      ],
     });
+    // A done dependency ("setup") or one selected too ("schema") is met.
+    expect(selectTasks(tasks, { ids: ["schema", "api"], only: true }).unmetDependencies).toEqual(
+      [],
+    );
+  });
+
+  it("refuses --only without ids (a usage error)", () => {
+    expect(() => selectTasks(tasks, { only: true })).toThrow(
+      expect.objectContaining({ code: "E_USAGE", message: expect.stringContaining("--only") }),
+    );
   });
 
   it("selects by label, pulling in dependencies of the labelled tasks", () => {
@@ -67,6 +84,7 @@ describe("selectTasks", () => {
       ids: ["schema", "api", "ui", "docs"],
       pulledIn: ["schema", "api"],
       alreadyDone: [],
+      unmetDependencies: [],
     });
     expect(selectTasks(tasks, { labels: ["frontend"], only: true }).ids).toEqual(["ui", "docs"]);
   });
@@ -80,11 +98,21 @@ describe("selectTasks", () => {
       ids: [],
       pulledIn: [],
       alreadyDone: ["setup"],
+      unmetDependencies: [],
     });
   });
 
-  it("selects nothing for a label no task carries", () => {
-    expect(selectTasks(tasks, { labels: ["nope"] }).ids).toEqual([]);
+  it("refuses a label no task carries, listing the labels there are", () => {
+    let error: unknown;
+    try {
+      selectTasks(tasks, { labels: ["frontend", "nope"] });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: "E_USAGE", message: '--label "nope" matches no task' });
+    expect((error as LanesError).hint).toBe(
+      "labels the tasks carry: backend, db, docs, frontend, infra",
+    );
   });
 
   it("rejects an unknown id, naming it, with a hint", () => {
