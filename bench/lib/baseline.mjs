@@ -108,7 +108,10 @@ function assertMerged(repo, ids) {
  * fields of its /proc/<pid>/stat line (clock ticks of 10 ms): the whole script's CPU.
  */
 function childrenCpuMs(statLine) {
-  const fields = statLine.slice(statLine.lastIndexOf(")") + 2).trim().split(" ");
+  const fields = statLine
+    .slice(statLine.lastIndexOf(")") + 2)
+    .trim()
+    .split(" ");
   // Fields after the command name start at field 3 (state); cutime and cstime are fields 16, 17.
   return (Number(fields[13]) + Number(fields[14])) * 10;
 }
