@@ -13,6 +13,12 @@ import { interleaved, lanes, REPS, reproduce, row, size, writeRepo } from "./lib
 
 const COMMAND = reproduce("bench/overhead.mjs");
 
+// The full section takes a quarter of an hour: each figure is shown as soon as it is measured.
+const progress = (r) =>
+  process.stderr.write(
+    `bench:   ${r.name}: ${r.value.toFixed(0)} ms vs ${r.baselineValue.toFixed(0)} ms = ${r.ratio.toFixed(3)}\n`,
+  );
+
 const ids = (count) => Array.from({ length: count }, (_, i) => `t${String(i).padStart(3, "0")}`);
 
 /** One lanes run of `tasks` in a fresh repository; its wall time, or an error if it failed. */
@@ -80,9 +86,11 @@ export async function benchOverhead({
       for (const concurrency of concurrencies) {
         process.stderr.write(`bench: overhead ${count} tasks, concurrency ${concurrency}\n`);
         rows.push(await overhead(dir, count, concurrency, reps));
+        progress(rows.at(-1));
       }
     }
     rows.push(await chain(dir, chainLength, reps));
+    progress(rows.at(-1));
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
