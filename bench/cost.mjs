@@ -12,7 +12,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { NOOP_AGENT, runParallelScript, scriptRepo } from "./lib/baseline.mjs";
-import { interleaved, lanes, REPS, reproduce, row, size, writeRepo } from "./lib/common.mjs";
+import {
+  interleaved,
+  lanes,
+  median,
+  REPS,
+  reproduce,
+  row,
+  size,
+  writeRepo,
+} from "./lib/common.mjs";
 
 const COMMAND = reproduce("bench/cost.mjs");
 
@@ -103,15 +112,12 @@ function scriptSide(dir, count, concurrency) {
 export async function benchCost({ count = size(40, 12), concurrency = 4, reps = REPS } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "lanes-bench-cost-"));
   try {
-    const lanesRuns = [];
-    const scriptRuns = [];
-    await interleaved(
+    const { as: lanesRuns, bs: scriptRuns } = await interleaved(
       reps,
-      async (i) =>
-        lanesRuns.push(await lanesSide(path.join(dir, `lanes-${i}`), count, concurrency)),
-      async (i) => scriptRuns.push(scriptSide(path.join(dir, `hand-${i}`), count, concurrency)),
+      (i) => lanesSide(path.join(dir, `lanes-${i}`), count, concurrency),
+      (i) => scriptSide(path.join(dir, `hand-${i}`), count, concurrency),
     );
-    const mid = (runs, key) => runs.map((run) => run[key]).sort((a, b) => a - b)[runs.length >> 1];
+    const mid = (runs, key) => median(runs.map((run) => run[key]));
     const label = `${count} no-op tasks, concurrency ${concurrency}, median of ${reps}`;
     const scriptCpu = mid(scriptRuns, "cpuMs");
     return [

@@ -32,8 +32,9 @@ export const size = (full, quick) => (QUICK ? quick : full);
 export const reproduce = (script) => `node ${script}${QUICK ? " --quick" : ""}`;
 
 /**
- * Runs `a` and `b` alternately (A B A B ...) `reps` times each and returns the median of each
- * side's measurements: a burst of load from elsewhere hits both sides alike.
+ * Runs `a` and `b` alternately (A B A B ...) `reps` times each: a burst of load from elsewhere
+ * hits both sides alike. Returns every measurement (`as`, `bs`) and, when they are numbers, the
+ * median of each side (`a`, `b`).
  */
 export async function interleaved(reps, a, b) {
   const as = [];
@@ -42,7 +43,13 @@ export async function interleaved(reps, a, b) {
     as.push(await a(i));
     bs.push(await b(i));
   }
-  return { a: median(as), b: median(bs), as, bs };
+  const numbers = (values) => values.every((value) => typeof value === "number");
+  return {
+    a: numbers(as) ? median(as) : undefined,
+    b: numbers(bs) ? median(bs) : undefined,
+    as,
+    bs,
+  };
 }
 
 /** The environment of a user running lanes in CI: no LANES_* leaking in, no user settings. */
