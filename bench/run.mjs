@@ -3,7 +3,7 @@
 // reproduces it alone. Timing lives here, never in the test suite.
 // Flags: --quick (or LANES_BENCH_QUICK=1) small sizes, about a minute a section, to check the
 // benchmark itself; --reps N A B pairs per interleaved figure; --only a,b the named sections.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { benchBigRepo } from "./big-repo.mjs";
@@ -62,7 +62,8 @@ for (const [key, section, bench] of SECTIONS) {
   if (only && !only.includes(key)) continue;
   process.stderr.write(`bench: ${section}...\n`);
   try {
-    for (const row of await bench()) rows.push({ section, ...row });
+    const measured = new Date().toISOString();
+    for (const row of await bench()) rows.push({ section, ...row, measured });
   } catch (error) {
     // One broken section must not throw away the figures of the others; the run still fails.
     process.stderr.write(`bench: ${section} failed: ${error.stack ?? error}\n`);
@@ -94,8 +95,15 @@ console.log(
 );
 const out = path.join(ROOT, "bench", "results");
 mkdirSync(out, { recursive: true });
-// Quick sizes check the benchmark; they never overwrite the figures worth quoting.
+// Quick sizes check the benchmark; they never overwrite the figures worth quoting. With --only,
+// the other sections' rows of the previous results are kept (each row says when it was measured).
+const file = path.join(out, QUICK ? "quick.json" : "latest.json");
+const ran = new Set(rows.map((row) => row.section));
+const kept =
+  only && existsSync(file)
+    ? JSON.parse(readFileSync(file, "utf8")).rows.filter((row) => !ran.has(row.section))
+    : [];
 writeFileSync(
-  path.join(out, QUICK ? "quick.json" : "latest.json"),
-  `${JSON.stringify({ cores: CORES, node: process.version, date: new Date().toISOString(), quick: QUICK, reps: REPS, loadAverage: os.loadavg(), rows }, null, 2)}\n`,
+  file,
+  `${JSON.stringify({ cores: CORES, node: process.version, date: new Date().toISOString(), quick: QUICK, reps: REPS, loadAverage: os.loadavg(), rows: [...kept, ...rows] }, null, 2)}\n`,
 );
