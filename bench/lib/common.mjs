@@ -1,5 +1,6 @@
 // Shared pieces of the benchmarks: the built CLI, clean environments, temporary repositories
-// whose tasks the scripted agent works on, and the events a run wrote.
+// whose tasks the scripted agent works on, the events a run wrote, the quick/full sizes and the
+// A B A B interleaving that keeps a noisy machine from deciding a ratio.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -10,6 +11,46 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const CLI = path.join(ROOT, "dist", "cli", "main.js");
 export const SCRIPTED_AGENT = path.join(ROOT, "dist", "agents", "scripted-agent.js");
 export const CORES = os.cpus().length;
+
+/**
+ * `--quick` (or LANES_BENCH_QUICK=1): every section at sizes that run in about a minute, for
+ * checking the benchmark itself; the figures worth quoting come from the full sizes.
+ */
+export const QUICK = process.argv.includes("--quick") || process.env.LANES_BENCH_QUICK === "1";
+
+/** How many A B pairs each interleaved figure takes: `--reps N`, LANES_BENCH_REPS, else 3 (quick 1). */
+export const REPS = (() => {
+  const flag = process.argv.indexOf("--reps");
+  const wanted = Number(flag >= 0 ? process.argv[flag + 1] : process.env.LANES_BENCH_REPS);
+  return Number.isInteger(wanted) && wanted > 0 ? wanted : QUICK ? 1 : 3;
+})();
+
+/** The full size, or the quick one under --quick. */
+export const size = (full, quick) => (QUICK ? quick : full);
+
+/** The command that reproduces a section alone, at the sizes this run used. */
+export const reproduce = (script) => `node ${script}${QUICK ? " --quick" : ""}`;
+
+/**
+ * Runs `a` and `b` alternately (A B A B ...) `reps` times each: a burst of load from elsewhere
+ * hits both sides alike. Returns every measurement (`as`, `bs`) and, when they are numbers, the
+ * median of each side (`a`, `b`).
+ */
+export async function interleaved(reps, a, b) {
+  const as = [];
+  const bs = [];
+  for (let i = 0; i < reps; i++) {
+    as.push(await a(i));
+    bs.push(await b(i));
+  }
+  const numbers = (values) => values.every((value) => typeof value === "number");
+  return {
+    a: numbers(as) ? median(as) : undefined,
+    b: numbers(bs) ? median(bs) : undefined,
+    as,
+    bs,
+  };
+}
 
 /** The environment of a user running lanes in CI: no LANES_* leaking in, no user settings. */
 export function cleanEnv(extra = {}) {
@@ -22,11 +63,14 @@ export function git(cwd, ...args) {
   return execFileSync("git", args, { cwd, encoding: "utf8" });
 }
 
-/** Runs the CLI to the end; `onSpawn` gets the child (to sample its memory, say). */
-export function lanes(cwd, args, { onSpawn, env } = {}) {
+/**
+ * Runs the CLI to the end; `onSpawn` gets the child (to sample its memory, say); `nodeArgs` go
+ * before the CLI's path (a `--require` preload that measures the lanes process, say).
+ */
+export function lanes(cwd, args, { onSpawn, env, nodeArgs = [] } = {}) {
   return new Promise((resolve) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
       cwd,
       env: cleanEnv(env),
       stdio: ["ignore", "pipe", "pipe"],
@@ -136,5 +180,37 @@ export function row(name, value, unit, baseline, baselineValue, goal, command) {
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/**
+ * Agent-slot use of a run from its events: each agent runs from its `task_started` to the
+ * `agent_exited` of the same task and attempt. `utilisation` is the time-averaged number of
+ * running agents from the first start to the last exit, over the concurrency; `maxRunning` the
+ * most agents ever running at once.
+ */
+export function slotUse(events, concurrency) {
+  const open = new Map();
+  const edges = [];
+  for (const event of events) {
+    const key = `${event.taskId}\0${event.attempt}`;
+    if (event.type === "task_started") open.set(key, event.time);
+    if (event.type === "agent_exited" && open.has(key)) {
+      edges.push([open.get(key), 1], [event.time, -1]);
+      open.delete(key);
+    }
+  }
+  // Exits before starts at the same millisecond: a slot handed over is not two agents at once.
+  edges.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  let running = 0;
+  let maxRunning = 0;
+  let busy = 0;
+  for (let i = 0; i < edges.length; i++) {
+    running += edges[i][1];
+    maxRunning = Math.max(maxRunning, running);
+    if (i + 1 < edges.length) busy += running * (edges[i + 1][0] - edges[i][0]);
+  }
+  const span = edges.length ? edges.at(-1)[0] - edges[0][0] : 0;
+  return { utilisation: span ? busy / span / concurrency : 0, maxRunning, spanMs: span };
 }
