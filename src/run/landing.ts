@@ -14,6 +14,7 @@ import type { Integration } from "./lane-pool.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
 import type { PreparedRun } from "./prepare.js";
+import type { RunLeftovers } from "./run-leftovers.js";
 import { recordDone } from "./task-records.js";
 import type { TaskRuntime } from "./task-runtime.js";
 import { runVerify } from "./verify.js";
@@ -28,6 +29,7 @@ export interface LandingContext {
   prepared: PreparedRun;
   ledger: Ledger;
   groups: LiveGroups;
+  leftovers: RunLeftovers;
   integration: Integration;
 }
 
@@ -117,6 +119,7 @@ async function verify(
   const { prepared, ledger, groups } = ctx;
   const { id, record } = runtime;
   const startedAt = Date.now();
+  const leftovers = ctx.leftovers.attempt(id, "verify", attempt);
   return runVerify(prepared.settings.verify, {
     lane,
     env: { LANES_RUN_ID: prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
@@ -125,6 +128,7 @@ async function verify(
     graceMs: prepared.graceMs,
     signal,
     onSpawn: (pgid) => {
+      leftovers.adopt(pgid);
       groups.add(pgid);
       record.verify = { pgid, startedAt };
       ledger.save();
@@ -134,6 +138,7 @@ async function verify(
       record.verify = undefined;
       ledger.save();
     },
+    afterGroupEnded: leftovers.end,
   });
 }
 

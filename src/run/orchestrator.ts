@@ -20,6 +20,7 @@ import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
 import { backoffMs, closeRun, openRun } from "./run-ends.js";
+import { RunLeftovers } from "./run-leftovers.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { Throttle } from "./throttle.js";
@@ -30,6 +31,7 @@ export class Orchestrator {
   private readonly integration: Integration;
   private readonly lanes: LanePool;
   private readonly groups = new LiveGroups();
+  private readonly leftovers: RunLeftovers;
   private readonly throttle: Throttle;
   private readonly runtimes = new Map<string, TaskRuntime>();
   /** Highest priority first: the order in which lanes are prepared ahead. */
@@ -71,6 +73,7 @@ export class Orchestrator {
     this.throttle = new Throttle(this.scheduler.concurrency);
     this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
     this.lanes = new LanePool(prepared, this.ledger, this.integration);
+    this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
     for (const id of state.order) {
       const task = prepared.tasks.get(id);
       if (task)
@@ -201,6 +204,7 @@ export class Orchestrator {
             options: this.options,
             ledger: this.ledger,
             groups: this.groups,
+            leftovers: this.leftovers,
             hooks: {
               onUsage: () => this.checkBudget(),
               onRateLimited: () =>
@@ -233,6 +237,7 @@ export class Orchestrator {
           prepared: this.prepared,
           ledger: this.ledger,
           groups: this.groups,
+          leftovers: this.leftovers,
           integration: this.integration,
         },
         runtime,
@@ -327,6 +332,8 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
+    // Done, failed or interrupted: nothing the run started outlives it.
+    await this.leftovers.endRun();
     await this.lanes.close(this.runtimes.values());
     return closeRun(this.prepared, this.ledger, this.integration, {
       stoppedBecause: this.stopping,
