@@ -19,7 +19,11 @@ export type FailureReason =
   | "interrupted"
   | "budget"
   | "dependency"
-  | "git";
+  | "git"
+  /** The agent left its task file so that lanes cannot write the task's status into it. */
+  | "task_file"
+  /** A write failed because the disk holding the lanes or the repository is full. */
+  | "disk_full";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";

@@ -4,12 +4,12 @@
  * branch. Each step is told (`task_step`); a later phase or check is one more step here.
  */
 
-import { LanesError } from "../errors.js";
 import { laneProblem } from "../git/lane-check.js";
 import { commitAll, mergeInto } from "../git/merge.js";
 import { logPath } from "../state/layout.js";
 import type { AttemptFailure } from "./attempt.js";
 import type { LandingStep } from "./events.js";
+import { failureOfError } from "./failure-of-error.js";
 import type { Integration } from "./lane-pool.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
@@ -100,7 +100,7 @@ export async function land(
     return { kind: "merged", lane };
   } catch (error) {
     resolveHead(undefined);
-    return failed({ reason: "git", detail: errorDetail(error), retryable: false });
+    return failed(failureOfError(error, [prepared.worktreeRoot, prepared.repoRoot]));
   }
 }
 
@@ -142,9 +142,4 @@ async function verify(
   });
 }
 
-/** An error that fails a task, as its detail: the message and, for lanes' own, what to do. */
-export function errorDetail(error: unknown): string {
-  if (error instanceof LanesError)
-    return error.hint ? `${error.message} (${error.hint})` : error.message;
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorDetail } from "./failure-of-error.js";

@@ -27,6 +27,8 @@ export class Ledger {
   readonly dir: string;
   private readonly store: RunStateStore;
   private readonly events: EventLog;
+  /** Told when run.json cannot be written: the orchestrator stops the run (resumable). */
+  onSaveFailure: ((why: string) => void) | undefined;
 
   constructor(
     private readonly runId: string,
@@ -35,7 +37,9 @@ export class Ledger {
     onEvent: RunOptions["onEvent"],
   ) {
     this.dir = runDir(repoRoot, runId);
-    this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
+    this.store = new RunStateStore(runStatePath(repoRoot, runId), state, (why) =>
+      this.onSaveFailure?.(why),
+    );
     this.events = new EventLog(eventsPath(this.dir), onEvent);
   }
 
@@ -89,10 +93,15 @@ export class Ledger {
     this.save();
   }
 
-  /** Closes the event log and waits for run.json; throws when it could not be written. */
+  /** Why run.json's last write failed; undefined when it is saved. */
+  get unsaved(): string | undefined {
+    return this.store.unsaved;
+  }
+
+  /** Waits for run.json's writes and closes the event log. */
   async close(): Promise<void> {
+    await this.store.settled();
     await this.events.close();
-    await this.store.flush();
   }
 }
 

@@ -12,7 +12,8 @@ import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
 import type { FailureReason } from "./events.js";
-import { errorDetail, land } from "./landing.js";
+import { failureOfError } from "./failure-of-error.js";
+import { land } from "./landing.js";
 import { type Integration, LanePool } from "./lane-pool.js";
 import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
@@ -74,6 +75,7 @@ export class Orchestrator {
     this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
     this.lanes = new LanePool(prepared, this.ledger, this.integration);
     this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
+    this.ledger.onSaveFailure = (why) => this.stateUnwritable(why);
     for (const id of state.order) {
       const task = prepared.tasks.get(id);
       if (task)
@@ -167,6 +169,18 @@ export class Orchestrator {
     this.checkSettled();
   }
 
+  /**
+   * run.json cannot be written (a full disk, a read-only folder): going on would leave work that
+   * no later `lanes resume` knows of, so the run stops as interrupted, which resume continues.
+   */
+  private stateUnwritable(why: string): void {
+    this.ledger.emit({
+      type: "warning",
+      message: `${why}: stopping the run as interrupted; free disk space (or fix the folder's permissions), then \`lanes resume\` continues it`,
+    });
+    this.stop("interrupted", true);
+  }
+
   private track(work: Promise<void>): void {
     this.inflight++;
     work
@@ -218,12 +232,14 @@ export class Orchestrator {
           signal,
         );
       } catch (error) {
-        outcome = {
-          kind: "failed",
-          failure: { reason: "git", detail: errorDetail(error), retryable: false },
-        };
+        const { worktreeRoot, repoRoot } = this.prepared;
+        outcome = { kind: "failed", failure: failureOfError(error, [worktreeRoot, repoRoot]) };
       }
-      if (outcome.kind === "cancelled") return this.cancelled(runtime);
+      // Failing because the run stopped it (a log that cannot be opened on a full disk, say)
+      // is being stopped: the task goes back to pending for `lanes resume`.
+      const stopped = signal.aborted && this.stopping !== undefined;
+      if (outcome.kind === "cancelled" || (outcome.kind === "failed" && stopped))
+        return this.cancelled(runtime);
       if (outcome.kind === "failed") {
         const { failure } = outcome;
         return this.attemptFailed(runtime, attempt, failure, () =>

@@ -15,6 +15,8 @@ export type FaultMode =
   | "commit-wait"
   | "bad-bytes"
   | "hang"
+  | "break-task-file"
+  | "fill-run-folder"
   | `daemon:${"setsid" | "double-fork" | "stubborn" | "env-cleared"}:${"exit0" | "exit1" | "hang"}`;
 
 /**
