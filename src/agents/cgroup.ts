@@ -65,7 +65,8 @@ export class ProcessCgroup {
     return ended;
   }
 
-  private kill(): void {
+  /** SIGKILL to everything in the cgroup at once, synchronously (lanes is exiting). */
+  kill(): void {
     try {
       writeFileSync(path.join(this.dir, "cgroup.kill"), "1");
     } catch {

@@ -33,6 +33,11 @@ export async function endMarkedProcesses(
   return [...ended.values()];
 }
 
+/** SIGKILL at once, synchronously, to every process holding the markers: lanes is exiting. */
+export function killMarkedProcessesNow(markers: Record<string, string>): void {
+  for (const pid of processesWithEnvAll(markers)) signal(pid, "SIGKILL");
+}
+
 /** What a process is, read before it is ended (afterwards /proc has forgotten it). */
 export function describe(pid: number): EndedProcess {
   return { pid, command: commandLine(pid) };

@@ -11,6 +11,7 @@ import { runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
 import { logPath as logPathOf, promptPath } from "../state/layout.js";
 import { type AttemptFailure, classifyAttempt, isSuccess } from "./attempt.js";
+import { onFullDisk } from "./failure-of-error.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
@@ -140,7 +141,10 @@ export async function runAgentAttempt(
   if (result.aborted && ctx.hooks.stopping()) return { kind: "cancelled" };
   return isSuccess(result)
     ? { kind: "ok" }
-    : { kind: "failed", failure: classifyAttempt(result, signals) };
+    : {
+        kind: "failed",
+        failure: onFullDisk(classifyAttempt(result, signals), [lane, prepared.worktreeRoot]),
+      };
 }
 
 /** Reads what the agent's stream says: activity, usage, and errors that make waiting pointless. */

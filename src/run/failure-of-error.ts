@@ -3,6 +3,7 @@
  * that names what failed. A task file the agent broke is `task_file` (retryable: the agent is told
  * and may mend it); a write that failed on a full disk is `disk_full`, naming the disk, since git
  * says only `unable to write file`; anything else is `git`, with lanes' own hint when it has one.
+ * An agent that failed writing to a full disk is `disk_full` too.
  */
 import { LanesError } from "../errors.js";
 import { diskFullDetail } from "../state/disk-errors.js";
@@ -24,4 +25,11 @@ export function failureOfError(error: unknown, disks: readonly string[]): Attemp
   const full = diskFullDetail(detail, disks);
   if (full !== undefined) return { reason: "disk_full", detail: full, retryable: false };
   return { reason: "git", detail, retryable: false };
+}
+
+/** An agent that exited on a failed write with its disk full: `disk_full`, naming the disk. */
+export function onFullDisk(failure: AttemptFailure, disks: readonly string[]): AttemptFailure {
+  if (failure.reason !== "exit" && failure.reason !== "crash") return failure;
+  const full = diskFullDetail(failure.detail, disks);
+  return full === undefined ? failure : { reason: "disk_full", detail: full, retryable: false };
 }

@@ -7,7 +7,7 @@
  * ended is told as a `processes_ended` event.
  */
 import { openRunCgroup, type ProcessCgroup, type RunCgroup } from "../agents/cgroup.js";
-import { type EndedProcess, endMarkedProcesses } from "../agents/sweep.js";
+import { type EndedProcess, endMarkedProcesses, killMarkedProcessesNow } from "../agents/sweep.js";
 import type { LeftoverSource } from "./events.js";
 import type { Ledger } from "./ledger.js";
 
@@ -20,6 +20,14 @@ export interface AttemptScope {
 export class RunLeftovers {
   private cgroup: RunCgroup | undefined;
   private opened = false;
+  /**
+   * lanes exiting at once (a second Ctrl-C calls process.exit) cannot wait for a sweep: SIGKILL
+   * to the run's cgroup and its marked processes, synchronously, as the process goes.
+   */
+  private readonly onExit = (): void => {
+    this.cgroup?.kill();
+    killMarkedProcessesNow({ LANES_RUN_ID: this.runId });
+  };
 
   constructor(
     private readonly ledger: Ledger,
@@ -34,6 +42,9 @@ export class RunLeftovers {
 
   /** A scope for one attempt of `taskId` (`source` says whose: the agent's or verify's). */
   attempt(taskId: string, source: LeftoverSource, attempt: number): AttemptScope {
+    // From the first attempt on: a run that never started one leaves no listener.
+    process.off("exit", this.onExit);
+    process.on("exit", this.onExit);
     let cgroup: ProcessCgroup | undefined;
     let adopted = false;
     return {
@@ -55,6 +66,7 @@ export class RunLeftovers {
 
   /** At the end of the run: everything still carrying its marker, then its cgroup. */
   async endRun(): Promise<void> {
+    process.off("exit", this.onExit);
     const cgroup = this.runCgroup();
     const fromCgroup = cgroup ? await cgroup.end(this.graceMs) : [];
     const marked = await endMarkedProcesses({ LANES_RUN_ID: this.runId }, this.graceMs);

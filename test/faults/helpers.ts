@@ -17,6 +17,7 @@ export type FaultMode =
   | "hang"
   | "break-task-file"
   | "fill-run-folder"
+  | "fill-lane"
   | `daemon:${"setsid" | "double-fork" | "stubborn" | "env-cleared"}:${"exit0" | "exit1" | "hang"}`;
 
 /**

@@ -98,6 +98,29 @@ describe.skipIf(!CAN_MOUNT)("errors during a run: a full disk", () => {
     }
   });
 
+  it("the agent fails writing to its full disk: disk_full, naming the disk, not just the agent's words", async () => {
+    const repo = await runRepo({ tasks: { a: {} } });
+    const disk = path.join(repo.dir, "small-disk");
+    if (!mountTmpfs(disk, "1m")) return;
+    try {
+      await useFaultAgent(repo, "fill-lane", { worktreeDir: disk, retries: 0 });
+      const result = await runCli(["run"], { cwd: repo.root });
+      expect(result.exitCode).toBe(1);
+      const lane = path.join(disk, "repo", "a");
+      expect(result.stdout).toContain(
+        `disk full — the disk holding ${lane} is full (0 bytes free): error: cannot write out/a.txt: ENOSPC: no space left on device`,
+      );
+      const { id, state } = await readRun(repo.root);
+      expect(state.tasks.a?.reason).toBe("disk_full");
+      await expectNothingRunning(id);
+      const clean = await runCli(["clean", "--all", "--yes"], { cwd: repo.root });
+      expect(clean.exitCode, clean.stderr).toBe(0);
+      await expectOnlyMainCheckout(repo);
+    } finally {
+      unmount(disk);
+    }
+  });
+
   it("run.json cannot be written mid-run: the run stops as interrupted, and lanes resume finishes it", async () => {
     const repo = await runRepo({ tasks: { fill: {}, next: { deps: ["fill"] } } });
     await useFaultAgent(repo, "fill-run-folder", { gracePeriod: "1s" });
