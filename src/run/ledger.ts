@@ -27,8 +27,11 @@ export class Ledger {
   readonly dir: string;
   private readonly store: RunStateStore;
   private readonly events: EventLog;
-  /** Told when run.json cannot be written: the orchestrator stops the run (resumable). */
-  onSaveFailure: ((why: string) => void) | undefined;
+  /**
+   * Called when run.json cannot be written (after a warning event says why): the run is to stop
+   * as interrupted, which `lanes resume` continues from the last record that was written.
+   */
+  onSaveFailure: (() => void) | undefined;
 
   constructor(
     private readonly runId: string,
@@ -37,9 +40,13 @@ export class Ledger {
     onEvent: RunOptions["onEvent"],
   ) {
     this.dir = runDir(repoRoot, runId);
-    this.store = new RunStateStore(runStatePath(repoRoot, runId), state, (why) =>
-      this.onSaveFailure?.(why),
-    );
+    this.store = new RunStateStore(runStatePath(repoRoot, runId), state, (why) => {
+      this.emit({
+        type: "warning",
+        message: `${why}: stopping the run as interrupted; free disk space (or fix the folder's permissions), then \`lanes resume\` continues it`,
+      });
+      this.onSaveFailure?.();
+    });
     this.events = new EventLog(eventsPath(this.dir), onEvent);
   }
 

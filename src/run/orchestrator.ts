@@ -75,7 +75,8 @@ export class Orchestrator {
     this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
     this.lanes = new LanePool(prepared, this.ledger, this.integration);
     this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
-    this.ledger.onSaveFailure = (why) => this.stateUnwritable(why);
+    // run.json cannot be written: going on would leave work no `lanes resume` knows of.
+    this.ledger.onSaveFailure = () => this.stop("interrupted", true);
     for (const id of state.order) {
       const task = prepared.tasks.get(id);
       if (task)
@@ -167,18 +168,6 @@ export class Orchestrator {
       if (cancelRunning) runtime.abort();
     }
     this.checkSettled();
-  }
-
-  /**
-   * run.json cannot be written (a full disk, a read-only folder): going on would leave work that
-   * no later `lanes resume` knows of, so the run stops as interrupted, which resume continues.
-   */
-  private stateUnwritable(why: string): void {
-    this.ledger.emit({
-      type: "warning",
-      message: `${why}: stopping the run as interrupted; free disk space (or fix the folder's permissions), then \`lanes resume\` continues it`,
-    });
-    this.stop("interrupted", true);
   }
 
   private track(work: Promise<void>): void {
