@@ -25,8 +25,8 @@ export class RunLeftovers {
    * to the run's cgroup and its marked processes, synchronously, as the process goes.
    */
   private readonly onExit = (): void => {
-    this.cgroup?.kill();
     killMarkedProcessesNow({ LANES_RUN_ID: this.runId });
+    this.cgroup?.killAndRemoveNow();
   };
 
   constructor(

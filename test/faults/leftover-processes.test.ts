@@ -4,6 +4,7 @@
 // (done, failed, interrupted), nothing of it is left running, and the events and the plain lines
 // name what lanes had to end.
 import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import type { LanesEvent } from "../../src/index.js";
 import { runCli } from "../helpers/cli.js";
@@ -121,28 +122,36 @@ describe("processes: whatever the run's end, nothing of it is left", () => {
     await expectNothingRunning(id);
   });
 
-  it("an interrupted run (SIGINT while agents hang, their daemons running): exit 130, nothing left", async () => {
-    const repo = await runRepo({ tasks: { a: {}, b: {} }, settings: { concurrency: 2 } });
-    await useFaultAgent(repo, "daemon:stubborn:hang", { concurrency: 2, gracePeriod: "1s" });
-    const lanes = startCli(["run"], repo.root);
-    const starts = await waitForStarts(repo.startsFile, 2);
-    const { id } = await readRun(repo.root);
-    lanes.child.kill("SIGINT");
-    const exit = await lanes.exited;
-    expect(exit.code, lanes.stderr()).toBe(130);
-    expect(
-      await waitGone(
-        starts.map((s) => s.child!),
-        3_000,
-      ),
-    ).toEqual([]);
-    await expectNothingRunning(id);
-    const { state, events } = await readRun(repo.root);
-    expect(state.status).toBe("interrupted");
-    const told = ended(events);
-    expect(told.map((e) => e.taskId).sort()).toEqual(["a", "b"]);
-    expect(told.flatMap((e) => e.processes.map((p) => p.pid)).sort()).toEqual(
-      starts.map((s) => s.child!).sort(),
-    );
-  });
+  it.each([
+    ["once", 1],
+    ["twice (lanes exits at once)", 2],
+  ] as const)(
+    "an interrupted run, SIGINT %s while agents hang with their daemons running: exit 130, nothing left",
+    async (_, times) => {
+      const repo = await runRepo({ tasks: { a: {}, b: {} }, settings: { concurrency: 2 } });
+      await useFaultAgent(repo, "daemon:stubborn:hang", { concurrency: 2, gracePeriod: "1s" });
+      const lanes = startCli(["run"], repo.root);
+      const starts = await waitForStarts(repo.startsFile, 2);
+      const { id } = await readRun(repo.root);
+      lanes.child.kill("SIGINT");
+      if (times === 2) {
+        // The second once the first has been taken in: its stopping line is out.
+        while (!lanes.stderr().includes("lanes: stopping")) await sleep(20);
+        lanes.child.kill("SIGINT");
+      }
+      const exit = await lanes.exited;
+      expect(exit.code, lanes.stderr()).toBe(130);
+      const daemons = starts.map((s) => s.child!);
+      expect(await waitGone(daemons, 3_000)).toEqual([]);
+      await expectNothingRunning(id);
+      if (CGROUPS) expect(existsSync(`${CGROUPS}/lanes-${id}`), "the run's cgroup").toBe(false);
+      if (times === 1) {
+        const { state, events } = await readRun(repo.root);
+        expect(state.status).toBe("interrupted");
+        const told = ended(events);
+        expect(told.map((e) => e.taskId).sort()).toEqual(["a", "b"]);
+        expect(told.flatMap((e) => e.processes.map((p) => p.pid)).sort()).toEqual(daemons.sort());
+      }
+    },
+  );
 });
