@@ -11,6 +11,8 @@ export type ErrorCode =
   | "E_TASK_ID"
   | "E_TASK_DUPLICATE"
   | "E_TASK_FILE"
+  /** During a run: the agent left its task file so that its status cannot be written into it. */
+  | "E_TASK_FILE_BROKEN"
   | "E_TASK_UNKNOWN_DEP"
   | "E_TASK_CYCLE"
   | "E_TASK_UNKNOWN"

@@ -1,7 +1,9 @@
 // kill -9 trials: start `lanes run` on a sample repository, kill the orchestrator with SIGKILL at
 // a chosen moment, then `lanes resume --yes` until the run finishes, and count what went wrong:
-// tasks lost, finished tasks run again, processes left behind, worktrees left after `lanes clean`.
-// Used by `npm run bench` (random moments) and by the test suite (fixed moments).
+// tasks lost, finished tasks run again, processes left behind, worktrees left after `lanes clean`,
+// and whether a new `lanes run` then works. Moments are random times or a step of a lane's life
+// (LANE_STEPS: create, agent, commit, verify, merge, remove). Used by `npm run bench` and by the
+// test suite (fixed moments).
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -107,6 +109,26 @@ function mergesOn(repo, runId) {
     .filter(Boolean);
 }
 
+/**
+ * The steps of a lane's life, each as the event that marks it: the trial kills when the event's
+ * nth occurrence is in events.ndjson, so the kill lands during the step (or, for "remove", in
+ * the moments after the merge when the lane's folder is removed).
+ */
+export const LANE_STEPS = {
+  create: "lane_ready", // the worktree was just made; the next ones are being made
+  agent: "task_started",
+  commit: "task_step:committing",
+  verify: "task_step:verifying",
+  merge: "task_step:merging",
+  remove: "task_merged", // the merged lane's folder goes right after this
+};
+
+/** Whether `event` is the moment `killWhen` names: an event type, or `task_step:<step>`. */
+function isMoment(event, killWhen) {
+  const [type, step] = killWhen.split(":");
+  return event.type === type && (step === undefined || event.step === step);
+}
+
 /** Tasks: a diamond, a chain and loose ends; each agent sleeps a little and writes a file. */
 export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 } = {}) {
   const repo = path.join(dir, "repo");
@@ -138,6 +160,8 @@ export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 
     timeout: "1m",
     gracePeriod: "2s",
     worktreeDir: path.join(dir, "worktrees"),
+    // A verify that takes a moment, so that a kill can land while it runs.
+    verify: [process.execPath, "-e", "setTimeout(() => {}, 150)"],
     agent: {
       command: [process.execPath, path.join(ROOT, "dist", "agents", "scripted-agent.js")],
       env: { LANES_SCRIPT_PLAN: plan, LANES_SCRIPT_STARTS: path.join(dir, "starts.txt") },
@@ -156,8 +180,9 @@ export function writeTrialRepo(dir, { tasks = 8, sleepMs = [200, 700], seed = 1 
 
 /**
  * One trial. `killWhen` is either a number of milliseconds after the start, or an event type
- * (`lane_ready`, `task_started`, `agent_exited`, `task_merged`) whose `nth` occurrence triggers
- * the kill: while creating a worktree, while agents run, while merging.
+ * (`lane_ready`, `task_started`, `agent_exited`, `task_merged`, or `task_step:<step>`; see
+ * LANE_STEPS) whose `nth` occurrence triggers the kill. After the resume and `lanes clean`, a new
+ * `lanes run` of the same tasks must work too (`rerunExit`): nothing the kill left may block it.
  */
 export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, sleepMs } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "lanes-trial-"));
@@ -178,7 +203,7 @@ export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, 
       const due =
         typeof killWhen === "number"
           ? Date.now() - started >= killWhen
-          : readEvents(repo).filter((event) => event.type === killWhen).length >= nth;
+          : readEvents(repo).filter((event) => isMoment(event, killWhen)).length >= nth;
       if (due) {
         child.kill("SIGKILL");
         killed = true;
@@ -231,11 +256,22 @@ export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, 
         ...[...mergeCounts].filter(([, count]) => count > 1).map(([id]) => id),
       ]),
     ];
-    await lanes(repo, ["clean", "--all", "--yes"]);
+    const clean = await lanes(repo, ["clean", "--all", "--yes"]);
     const worktrees = git(repo, "worktree", "list", "--porcelain")
       .split("\n")
       .filter((line) => line.startsWith("worktree ")).length;
     const leftovers = runId ? leftoverProcesses(`LANES_RUN_ID=${runId}`) : [];
+    // The run's work is on its integration branch, not on main: a new run does every task again,
+    // on the same lane paths and branch names the killed run used.
+    const rerun = await lanes(repo, ["run"]);
+    const rerunId = readdirSync(runsDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== runId)
+      .map((entry) => entry.name)[0];
+    if (rerunId) leftovers.push(...leftoverProcesses(`LANES_RUN_ID=${rerunId}`));
+    await lanes(repo, ["clean", "--all", "--yes"]);
+    const worktreesAfterRerun = git(repo, "worktree", "list", "--porcelain")
+      .split("\n")
+      .filter((line) => line.startsWith("worktree ")).length;
     return {
       killed,
       killWhen,
@@ -249,6 +285,11 @@ export async function killResumeTrial({ killWhen, nth = 1, tasks = 8, seed = 1, 
       runTwice,
       leftovers,
       worktrees,
+      cleanExit: clean.code,
+      cleanOutput: clean.output,
+      rerunExit: rerun.code,
+      rerunOutput: rerun.output,
+      worktreesAfterRerun,
       mergedAtKill: finishedBeforeKill.size,
     };
   } finally {

@@ -42,6 +42,11 @@ export interface AgentProcessOptions {
   onLine?: (line: string, stream: OutputStream) => void;
   /** Called once the process exists; `pid` is also its process group id. */
   onSpawn?: (pid: number) => void;
+  /**
+   * Called once the group is gone, before waiting for the outputs to close: ends what left the
+   * group (a daemon in a new session), so that outputs it still holds close at once.
+   */
+  afterGroupEnded?: () => Promise<void>;
 }
 
 export interface AgentProcessResult {
@@ -194,6 +199,7 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
     }
     await ending;
   }
+  await options.afterGroupEnded?.().catch(() => {});
   await output.drained();
   await closeLog(log);
   result.tail = tail.lines(TAIL_LINES, TAIL_LINE_CHARS);

@@ -87,9 +87,22 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       return `${c.yellow(SYMBOL.stopping)} stopping: ${event.why}`;
     case "warning":
       return `${c.yellow("!")} ${event.message}`;
+    case "processes_ended":
+      return `${c.yellow("!")} ${endedText(event)}`;
     default:
       return undefined;
   }
+}
+
+/** `t1: ended 2 processes its agent left running: 4242 sleep 600, 4250 node daemon.js`. */
+export function endedText(event: Extract<LanesEvent, { type: "processes_ended" }>): string {
+  const whose =
+    event.source === "run" ? "the run" : event.source === "verify" ? "its verify" : "its agent";
+  const who = event.taskId === undefined ? "" : `${event.taskId}: `;
+  const list = event.processes.map((p) => `${p.pid} ${p.command}`.trim()).join(", ");
+  return detailText(
+    `${who}ended ${event.processes.length} ${event.processes.length === 1 ? "process" : "processes"} ${whose} left running: ${list}`,
+  )!;
 }
 
 function finishedLine(event: Extract<LanesEvent, { type: "task_finished" }>, c: Colors): string {

@@ -11,10 +11,12 @@ import { runAgentProcess } from "../agents/process.js";
 import { buildPrompt } from "../agents/prompt.js";
 import { logPath as logPathOf, promptPath } from "../state/layout.js";
 import { type AttemptFailure, classifyAttempt, isSuccess } from "./attempt.js";
+import { onFullDisk } from "./failure-of-error.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
+import type { RunLeftovers } from "./run-leftovers.js";
 import type { TaskRuntime } from "./task-runtime.js";
 import { verifyText } from "./verify.js";
 
@@ -38,6 +40,7 @@ export interface AttemptContext {
   options: RunOptions;
   ledger: Ledger;
   groups: LiveGroups;
+  leftovers: RunLeftovers;
   hooks: AttemptHooks;
 }
 
@@ -78,6 +81,7 @@ export async function runAgentAttempt(
       ? agent.resumeArgv(record.sessionId)
       : agent.argv;
   const streamOutput = ctx.options.streamOutput;
+  const leftovers = ctx.leftovers.attempt(id, "agent", attempt);
   const result = await runAgentProcess({
     argv,
     cwd: lane,
@@ -97,6 +101,7 @@ export async function runAgentAttempt(
     graceMs: prepared.graceMs,
     signal,
     onSpawn: (pid) => {
+      leftovers.adopt(pid);
       ctx.groups.add(pid);
       record.agent = { pgid: pid, startedAt: attemptStart };
       ledger.emit({
@@ -109,6 +114,7 @@ export async function runAgentAttempt(
       });
       ledger.save();
     },
+    afterGroupEnded: leftovers.end,
     // Lines are split only for someone who reads them: a custom agent's output, unwatched,
     // goes to its log without costing a string per line.
     ...(streamOutput || agent.parser
@@ -135,7 +141,10 @@ export async function runAgentAttempt(
   if (result.aborted && ctx.hooks.stopping()) return { kind: "cancelled" };
   return isSuccess(result)
     ? { kind: "ok" }
-    : { kind: "failed", failure: classifyAttempt(result, signals) };
+    : {
+        kind: "failed",
+        failure: onFullDisk(classifyAttempt(result, signals), [lane, prepared.worktreeRoot]),
+      };
 }
 
 /** Reads what the agent's stream says: activity, usage, and errors that make waiting pointless. */

@@ -19,10 +19,17 @@ export type FailureReason =
   | "interrupted"
   | "budget"
   | "dependency"
-  | "git";
+  | "git"
+  /** The agent left its task file so that lanes cannot write the task's status into it. */
+  | "task_file"
+  /** A write failed because the disk holding the lanes or the repository is full. */
+  | "disk_full";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";
+
+/** Whose processes lanes ended when they outlived it: an agent's attempt, a verify, the run. */
+export type LeftoverSource = "agent" | "verify" | "run";
 
 export interface TokenUsage {
   input: number;
@@ -86,6 +93,18 @@ export type LanesEvent = Base &
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }
+    /**
+     * Processes an attempt or the run left running (a daemon in a new session, a double fork)
+     * that lanes had to end; `how` says what found them: the attempt's cgroup or the
+     * LANES_RUN_ID/LANES_TASK_ID sweep (where no cgroup could be made).
+     */
+    | {
+        type: "processes_ended";
+        taskId: string | undefined;
+        source: LeftoverSource;
+        how: "cgroup" | "environment";
+        processes: { pid: number; command: string }[];
+      }
     /** Something the user should know that does not stop the run (a dirty main checkout). */
     | { type: "warning"; message: string }
     | {

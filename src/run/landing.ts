@@ -4,16 +4,17 @@
  * branch. Each step is told (`task_step`); a later phase or check is one more step here.
  */
 
-import { LanesError } from "../errors.js";
 import { laneProblem } from "../git/lane-check.js";
 import { commitAll, mergeInto } from "../git/merge.js";
 import { logPath } from "../state/layout.js";
 import type { AttemptFailure } from "./attempt.js";
 import type { LandingStep } from "./events.js";
+import { failureOfError } from "./failure-of-error.js";
 import type { Integration } from "./lane-pool.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
 import type { PreparedRun } from "./prepare.js";
+import type { RunLeftovers } from "./run-leftovers.js";
 import { recordDone } from "./task-records.js";
 import type { TaskRuntime } from "./task-runtime.js";
 import { runVerify } from "./verify.js";
@@ -28,6 +29,7 @@ export interface LandingContext {
   prepared: PreparedRun;
   ledger: Ledger;
   groups: LiveGroups;
+  leftovers: RunLeftovers;
   integration: Integration;
 }
 
@@ -98,7 +100,7 @@ export async function land(
     return { kind: "merged", lane };
   } catch (error) {
     resolveHead(undefined);
-    return failed({ reason: "git", detail: errorDetail(error), retryable: false });
+    return failed(failureOfError(error, [prepared.worktreeRoot, prepared.repoRoot]));
   }
 }
 
@@ -117,6 +119,7 @@ async function verify(
   const { prepared, ledger, groups } = ctx;
   const { id, record } = runtime;
   const startedAt = Date.now();
+  const leftovers = ctx.leftovers.attempt(id, "verify", attempt);
   return runVerify(prepared.settings.verify, {
     lane,
     env: { LANES_RUN_ID: prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
@@ -125,6 +128,7 @@ async function verify(
     graceMs: prepared.graceMs,
     signal,
     onSpawn: (pgid) => {
+      leftovers.adopt(pgid);
       groups.add(pgid);
       record.verify = { pgid, startedAt };
       ledger.save();
@@ -134,12 +138,8 @@ async function verify(
       record.verify = undefined;
       ledger.save();
     },
+    afterGroupEnded: leftovers.end,
   });
 }
 
-/** An error that fails a task, as its detail: the message and, for lanes' own, what to do. */
-export function errorDetail(error: unknown): string {
-  if (error instanceof LanesError)
-    return error.hint ? `${error.message} (${error.hint})` : error.message;
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorDetail } from "./failure-of-error.js";

@@ -27,6 +27,11 @@ export class Ledger {
   readonly dir: string;
   private readonly store: RunStateStore;
   private readonly events: EventLog;
+  /**
+   * Called when run.json cannot be written (after a warning event says why): the run is to stop
+   * as interrupted, which `lanes resume` continues from the last record that was written.
+   */
+  onSaveFailure: (() => void) | undefined;
 
   constructor(
     private readonly runId: string,
@@ -35,7 +40,13 @@ export class Ledger {
     onEvent: RunOptions["onEvent"],
   ) {
     this.dir = runDir(repoRoot, runId);
-    this.store = new RunStateStore(runStatePath(repoRoot, runId), state);
+    this.store = new RunStateStore(runStatePath(repoRoot, runId), state, (why) => {
+      this.emit({
+        type: "warning",
+        message: `${why}: stopping the run as interrupted; free disk space (or fix the folder's permissions), then \`lanes resume\` continues it`,
+      });
+      this.onSaveFailure?.();
+    });
     this.events = new EventLog(eventsPath(this.dir), onEvent);
   }
 
@@ -89,10 +100,15 @@ export class Ledger {
     this.save();
   }
 
-  /** Closes the event log and waits for run.json; throws when it could not be written. */
+  /** Why run.json's last write failed; undefined when it is saved. */
+  get unsaved(): string | undefined {
+    return this.store.unsaved;
+  }
+
+  /** Waits for run.json's writes and closes the event log. */
   async close(): Promise<void> {
+    await this.store.settled();
     await this.events.close();
-    await this.store.flush();
   }
 }
 

@@ -4,10 +4,12 @@
  * by a new run that finds an unfinished one; kept apart from both so neither imports the other.
  */
 import { readdir } from "node:fs/promises";
+import { findRunCgroup } from "../agents/cgroup.js";
 import { killProcessGroup } from "../agents/process-group.js";
+import { endMarkedProcesses } from "../agents/sweep.js";
 import { LanesError } from "../errors.js";
 import { RESUMABLE_STATUSES, runStatePath, runsDir } from "../state/layout.js";
-import { isProcessAlive, processesWithEnv } from "../state/proc.js";
+import { isProcessAlive } from "../state/proc.js";
 import { type RunState, readRunState } from "../state/run-state.js";
 import { isRunLive } from "../state/runs.js";
 
@@ -39,8 +41,9 @@ export function isOrchestratorAlive(state: RunState): boolean {
 }
 
 /**
- * Ends every process a dead run left behind: the agent groups run.json names, and any process
- * that carries the run's LANES_RUN_ID marker (children that left their group included).
+ * Ends every process a dead run left behind: the agent groups run.json names, its cgroup when
+ * it had one, and any process that carries the run's LANES_RUN_ID marker (children that left
+ * their group included, each ended by its pid: a double fork leads no group).
  */
 export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
   const groups = new Set<number>();
@@ -49,7 +52,8 @@ export async function endLeftovers(state: RunState, graceMs: number): Promise<nu
       if (recorded && isProcessAlive(recorded.pgid)) groups.add(recorded.pgid);
     }
   }
-  for (const pid of processesWithEnv("LANES_RUN_ID", state.id)) groups.add(pid);
   await Promise.all([...groups].map((pgid) => killProcessGroup(pgid, graceMs).catch(() => {})));
-  return groups.size;
+  const inCgroup = (await findRunCgroup(state.id)?.end(graceMs)) ?? [];
+  const marked = await endMarkedProcesses({ LANES_RUN_ID: state.id }, graceMs);
+  return groups.size + new Set([...inCgroup, ...marked].map((p) => p.pid)).size;
 }

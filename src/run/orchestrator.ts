@@ -12,7 +12,8 @@ import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
 import type { FailureReason } from "./events.js";
-import { errorDetail, land } from "./landing.js";
+import { failureOfError } from "./failure-of-error.js";
+import { land } from "./landing.js";
 import { type Integration, LanePool } from "./lane-pool.js";
 import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
@@ -20,6 +21,7 @@ import type { RunOptions } from "./options.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
 import { backoffMs, closeRun, openRun } from "./run-ends.js";
+import { RunLeftovers } from "./run-leftovers.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { Throttle } from "./throttle.js";
@@ -30,6 +32,7 @@ export class Orchestrator {
   private readonly integration: Integration;
   private readonly lanes: LanePool;
   private readonly groups = new LiveGroups();
+  private readonly leftovers: RunLeftovers;
   private readonly throttle: Throttle;
   private readonly runtimes = new Map<string, TaskRuntime>();
   /** Highest priority first: the order in which lanes are prepared ahead. */
@@ -71,6 +74,9 @@ export class Orchestrator {
     this.throttle = new Throttle(this.scheduler.concurrency);
     this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
     this.lanes = new LanePool(prepared, this.ledger, this.integration);
+    this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
+    // run.json cannot be written: going on would leave work no `lanes resume` knows of.
+    this.ledger.onSaveFailure = () => this.stop("interrupted", true);
     for (const id of state.order) {
       const task = prepared.tasks.get(id);
       if (task)
@@ -201,6 +207,7 @@ export class Orchestrator {
             options: this.options,
             ledger: this.ledger,
             groups: this.groups,
+            leftovers: this.leftovers,
             hooks: {
               onUsage: () => this.checkBudget(),
               onRateLimited: () =>
@@ -214,12 +221,14 @@ export class Orchestrator {
           signal,
         );
       } catch (error) {
-        outcome = {
-          kind: "failed",
-          failure: { reason: "git", detail: errorDetail(error), retryable: false },
-        };
+        const { worktreeRoot, repoRoot } = this.prepared;
+        outcome = { kind: "failed", failure: failureOfError(error, [worktreeRoot, repoRoot]) };
       }
-      if (outcome.kind === "cancelled") return this.cancelled(runtime);
+      // Failing because the run stopped it (a log that cannot be opened on a full disk, say)
+      // is being stopped: the task goes back to pending for `lanes resume`.
+      const stopped = signal.aborted && this.stopping !== undefined;
+      if (outcome.kind === "cancelled" || (outcome.kind === "failed" && stopped))
+        return this.cancelled(runtime);
       if (outcome.kind === "failed") {
         const { failure } = outcome;
         return this.attemptFailed(runtime, attempt, failure, () =>
@@ -233,6 +242,7 @@ export class Orchestrator {
           prepared: this.prepared,
           ledger: this.ledger,
           groups: this.groups,
+          leftovers: this.leftovers,
           integration: this.integration,
         },
         runtime,
@@ -327,6 +337,8 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
+    // Done, failed or interrupted: nothing the run started outlives it.
+    await this.leftovers.endRun();
     await this.lanes.close(this.runtimes.values());
     return closeRun(this.prepared, this.ledger, this.integration, {
       stoppedBecause: this.stopping,

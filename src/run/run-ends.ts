@@ -90,6 +90,13 @@ export async function closeRun(
   const status = interrupted ? "interrupted" : failed ? "failed" : "done";
   Object.assign(state, { status, finishedAt: Date.now() });
   await ledger.saveNow();
+  if (ledger.unsaved) {
+    // The run ends all the same: a run.json left saying "running" is resumed as a killed run.
+    ledger.emit({
+      type: "warning",
+      message: `${ledger.unsaved}: the run's record on disk is older than this; \`lanes resume\` continues from it once the disk has room`,
+    });
+  }
   ledger.emit({
     type: "run_finished",
     status,

@@ -4,8 +4,10 @@
 // they are on disk and the integration branch must not add or change a file the user has not
 // committed (that would block `git merge --ff-only`).
 import path from "node:path";
+import { LanesError } from "../errors.js";
 import { commitFiles, commitPaths } from "../git/merge.js";
 import type { Git } from "../git/runner.js";
+import { parseFrontMatter } from "../tasks/front-matter.js";
 import { readPlainTaskFile, withStatus, writePlainTaskFile } from "../tasks/write-back.js";
 import type { FailureReason } from "./events.js";
 import { deferRecord, sha256 } from "./records-on-landing.js";
@@ -55,7 +57,9 @@ export async function recordDone(
   };
   const inLane = await readPlainTaskFile(task.lane, task.file);
   if (inLane !== undefined && (await committedAsOnDisk(git, task.file)) !== undefined) {
-    if (await writePlainTaskFile(task.lane, task.file, withStatus(inLane, record))) {
+    const where = path.join(task.lane, task.file);
+    readableInLane(inLane, where);
+    if (await writePlainTaskFile(task.lane, task.file, withStatus(inLane, record, where))) {
       return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
     }
   }
@@ -70,6 +74,27 @@ export async function recordDone(
     });
   }
   return task.commit;
+}
+
+/**
+ * The lane's task file as the agent left it must still be a task file: the record goes into its
+ * front matter. Else the task fails naming the file and the line, not with yaml's "Document with
+ * errors cannot be stringified".
+ */
+function readableInLane(text: string, where: string): void {
+  try {
+    parseFrontMatter(text, where);
+  } catch (error) {
+    throw new LanesError(
+      "E_TASK_FILE_BROKEN",
+      `the agent broke its task file: ${(error as Error).message}`,
+      {
+        hint: "lanes writes the task's status into the front matter: the agent must leave .lanes/tasks alone",
+        exitCode: 1,
+        cause: error,
+      },
+    );
+  }
 }
 
 /**

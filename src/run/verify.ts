@@ -18,6 +18,8 @@ export interface VerifyOptions {
   onSpawn: (pgid: number) => void;
   /** Called once the group is gone. */
   onExit: (pgid: number | undefined) => void;
+  /** Ends what verify left outside its group (run-leftovers.ts). */
+  afterGroupEnded: () => Promise<void>;
 }
 
 /** Passed, failed (a retryable attempt failure), or ended by the task's signal. */
@@ -48,6 +50,7 @@ export async function runVerify(
     graceMs: options.graceMs,
     signal: options.signal,
     onSpawn: options.onSpawn,
+    afterGroupEnded: options.afterGroupEnded,
   });
   options.onExit(result.pid);
   if (result.aborted) return { kind: "aborted" };

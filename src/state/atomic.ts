@@ -16,9 +16,13 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
   try {
     await handle.writeFile(content);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (error) {
+    // A full disk: the half-written temp file must not hold on to what little room is left.
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw error;
   }
+  await handle.close();
   try {
     await rename(temp, file);
   } catch (error) {

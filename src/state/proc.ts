@@ -36,7 +36,16 @@ export function isProcessAlive(pid: number, startTicks?: number): boolean {
 
 /** Pids of live processes whose environment holds `name=value` (a run's LANES_RUN_ID marker). */
 export function processesWithEnv(name: string, value: string): number[] {
-  const marker = Buffer.from(`${name}=${value}\0`);
+  return processesWithEnvAll({ [name]: value });
+}
+
+/**
+ * Pids of live processes (other than this one) whose environment holds every `name=value` given:
+ * LANES_RUN_ID and LANES_TASK_ID together name one task's processes, and nothing of another
+ * task's. A process that rewrote its environment is not found: cgroups (cgroup.ts) catch those.
+ */
+export function processesWithEnvAll(markers: Record<string, string>): number[] {
+  const wanted = Object.entries(markers).map(([name, value]) => Buffer.from(`${name}=${value}\0`));
   const found: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -48,8 +57,31 @@ export function processesWithEnv(name: string, value: string): number[] {
     } catch {
       continue;
     }
-    const hit = environ.indexOf(marker);
-    if ((hit === 0 || (hit > 0 && environ[hit - 1] === 0)) && isProcessAlive(pid)) found.push(pid);
+    if (wanted.every((marker) => holdsEntry(environ, marker)) && isProcessAlive(pid)) {
+      found.push(pid);
+    }
   }
   return found;
+}
+
+/** Whether the NUL-separated environment holds `marker` as a whole entry (not inside another). */
+function holdsEntry(environ: Buffer, marker: Buffer): boolean {
+  for (let from = 0; ; ) {
+    const hit = environ.indexOf(marker, from);
+    if (hit === -1) return false;
+    if (hit === 0 || environ[hit - 1] === 0) return true;
+    from = hit + 1;
+  }
+}
+
+/** A process's command line as one line (`sleep 600`), cut to a sane length; "" when unknown. */
+export function commandLine(pid: number): string {
+  try {
+    const text = readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .replace(/\0+$/, "")
+      .replaceAll("\0", " ");
+    return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+  } catch {
+    return "";
+  }
 }

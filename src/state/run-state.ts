@@ -9,6 +9,7 @@ import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
 import type { FailureReason, TaskRunStatus, TokenUsage } from "../run/events.js";
 import { writeFileAtomic } from "./atomic.js";
+import { writeFailureText } from "./disk-errors.js";
 
 export type RunStatus = "running" | "done" | "failed" | "interrupted" | "abandoned";
 
@@ -86,11 +87,14 @@ export interface RunState {
 export class RunStateStore {
   private writing: Promise<void> | undefined;
   private again = false;
+  /** Why the last write failed; cleared by a write that succeeds (a disk that has room again). */
   private failure: unknown;
 
   constructor(
     readonly file: string,
     readonly state: RunState,
+    /** Called when a write fails after the one before it succeeded: the run must not go on blind. */
+    private readonly onFailure?: (why: string) => void,
   ) {}
 
   /**
@@ -105,31 +109,42 @@ export class RunStateStore {
     this.writing = (async () => {
       do {
         this.again = false;
-        await writeFileAtomic(this.file, `${JSON.stringify(this.state, null, 2)}\n`).catch(
-          (error) => {
-            this.failure ??= error;
-          },
-        );
+        try {
+          await writeFileAtomic(this.file, `${JSON.stringify(this.state, null, 2)}\n`);
+          this.failure = undefined;
+        } catch (error) {
+          const first = this.failure === undefined;
+          this.failure = error;
+          if (first) this.onFailure?.(`cannot write ${this.file}: ${writeFailureText(error)}`);
+        }
       } while (this.again);
       this.writing = undefined;
     })();
     return this.writing;
   }
 
-  /** Waits for every pending write; throws the first write failure (a full disk, say). */
+  /** Why the last write failed, in words; undefined when it succeeded. */
+  get unsaved(): string | undefined {
+    return this.failure === undefined
+      ? undefined
+      : `cannot write ${this.file}: ${writeFailureText(this.failure)}`;
+  }
+
+  /** Waits for every pending write; throws when the last one failed (a full disk, say). */
   async flush(): Promise<void> {
     while (this.writing) await this.writing;
     if (this.failure) {
-      throw new LanesError(
-        "E_IO",
-        `cannot write ${this.file}: ${(this.failure as Error).message}`,
-        {
-          hint: "check the disk space and the permissions of .lanes/runs",
-          exitCode: 1,
-          cause: this.failure,
-        },
-      );
+      throw new LanesError("E_IO", this.unsaved!, {
+        hint: "check the disk space and the permissions of .lanes/runs",
+        exitCode: 1,
+        cause: this.failure,
+      });
     }
+  }
+
+  /** Waits for every pending write, whatever came of them. */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing;
   }
 }
 

@@ -3,6 +3,7 @@
 import { lstat, readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import { parseDocument } from "yaml";
+import { LanesError } from "../errors.js";
 import { writeFileAtomic } from "../state/atomic.js";
 
 /** Fields lanes writes into a task's front matter when the task is merged or fails. */
@@ -19,11 +20,20 @@ export interface StatusRecord {
  * The task file's text with its front matter updated, comments and key order kept, the body
  * untouched. Landing the integration branch lands this record; the next plan skips done tasks.
  */
-export function withStatus(text: string, record: StatusRecord): string {
+export function withStatus(text: string, record: StatusRecord, file = "the task file"): string {
   const match = /^(\uFEFF?---[ \t]*\r?\n)([\s\S]*?)(^---[ \t]*$[\s\S]*)$/m.exec(text);
   if (!match) return text;
   const [, opening, yaml, rest] = match;
   const document = parseDocument(yaml!);
+  const error = document.errors[0];
+  if (error) {
+    // yaml would refuse to write it back ("Document with errors cannot be stringified").
+    throw new LanesError(
+      "E_TASK_FILE_BROKEN",
+      `${file}: the front matter is not valid YAML (${error.message.split("\n")[0]}), so the task's status cannot be written into it`,
+      { hint: "restore the front matter; agents must leave the task files alone", exitCode: 1 },
+    );
+  }
   for (const key of ["completed_at", "branch", "commits", "reason", "run"] as const) {
     document.delete(key);
   }

@@ -1,9 +1,11 @@
-// kill -9 of the orchestrator at fixed moments, each followed by `lanes resume --yes`: every task
-// ends done exactly once, no finished task runs again, nothing is left running, and after
-// `lanes clean` only the main checkout remains. (`npm run bench` runs twenty random moments.)
+// kill -9 of the orchestrator at each step of a lane's life (create, agent, commit, verify, merge,
+// remove), each followed by `lanes resume --yes`: every task ends done exactly once, no finished
+// task runs again, nothing is left running, after `lanes clean` only the main checkout remains,
+// and a new `lanes run` of the same tasks then works (nothing the kill left blocks it).
+// (`npm run bench` runs random moments and every step several times.)
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs module shared with the benchmark
-import { killResumeTrial } from "../../bench/lib/durability.mjs";
+import { killResumeTrial, LANE_STEPS } from "../../bench/lib/durability.mjs";
 
 interface Trial {
   killed: boolean;
@@ -15,24 +17,36 @@ interface Trial {
   worktrees: number;
   resumeExit: number;
   resumeOutput: string;
+  cleanExit: number;
+  cleanOutput: string;
+  rerunExit: number;
+  rerunOutput: string;
+  worktreesAfterRerun: number;
 }
 
-describe("kill -9 then lanes resume --yes", () => {
-  for (const [moment, nth] of [
-    ["lane_ready", 1], // while creating the first worktree
-    ["task_started", 2], // while agents run
-    ["agent_exited", 1], // while committing and merging
-    ["task_merged", 2], // right after a merge, before its lane is removed
+const steps = LANE_STEPS as Record<string, string>;
+
+describe("kill -9 at each step of a lane's life, then lanes resume --yes", () => {
+  for (const [step, nth] of [
+    ["create", 1], // the first worktree was just made; more are being made
+    ["agent", 2], // agents run
+    ["commit", 1], // lanes commits what an agent left
+    ["verify", 2], // a verify command runs
+    ["merge", 1], // the record commit and the merge
+    ["remove", 2], // right after a merge, while the merged lane's folder is removed
   ] as const) {
-    it(`loses nothing when killed at ${moment} #${nth}`, async () => {
-      const trial = (await killResumeTrial({ killWhen: moment, nth })) as Trial;
+    it(`loses nothing and blocks nothing when killed at ${step} (${steps[step]} #${nth})`, async () => {
+      const trial = (await killResumeTrial({ killWhen: steps[step], nth })) as Trial;
       expect(trial.killed).toBe(true);
       expect(trial.resumeExit, trial.resumeOutput).toBe(0);
       expect(trial.lost).toBe(0);
       expect(trial.done).toBe(trial.tasks);
       expect(trial.runTwice).toEqual([]);
       expect(trial.leftovers).toEqual([]);
+      expect(trial.cleanExit, trial.cleanOutput).toBe(0);
       expect(trial.worktrees).toBe(1);
+      expect(trial.rerunExit, trial.rerunOutput).toBe(0);
+      expect(trial.worktreesAfterRerun).toBe(1);
     });
   }
 });

@@ -14,7 +14,11 @@ export type FaultMode =
   | "switch-branch"
   | "commit-wait"
   | "bad-bytes"
-  | "hang";
+  | "hang"
+  | "break-task-file"
+  | "fill-run-folder"
+  | "fill-lane"
+  | `daemon:${"setsid" | "double-fork" | "stubborn" | "env-cleared"}:${"exit0" | "exit1" | "hang"}`;
 
 /**
  * Replaces the repository's agent with the fault agent in `mode` (plus more settings), amended
