@@ -19,7 +19,9 @@ export type FailureReason =
   | "interrupted"
   | "budget"
   | "dependency"
-  | "git";
+  | "git"
+  /** The lane's setup command (`lane.setup`) failed or timed out. */
+  | "setup";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";
@@ -86,6 +88,11 @@ export type LanesEvent = Base &
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }
+    /**
+     * Two lanes not yet merged have changed the same files (seen in their diffs after an agent
+     * phase): the merge of the second will likely conflict. Told once per pair and file.
+     */
+    | { type: "files_overlap"; a: string; b: string; files: string[] }
     /** Something the user should know that does not stop the run (a dirty main checkout). */
     | { type: "warning"; message: string }
     | {

@@ -57,6 +57,7 @@ export async function land(
       prepared.git,
       lane,
       `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
+      record.keptOutOfCommits,
     );
     resolveHead(commit);
     if (commit === record.startCommit) {
@@ -119,7 +120,12 @@ async function verify(
   const startedAt = Date.now();
   return runVerify(prepared.settings.verify, {
     lane,
-    env: { LANES_RUN_ID: prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
+    env: {
+      LANES_RUN_ID: prepared.runId,
+      LANES_TASK_ID: id,
+      LANES_WORKTREE: lane,
+      ...runtime.laneEnv,
+    },
     logPath: logPath(ledger.dir, id, "verify", attempt),
     timeoutMs: prepared.timeoutMs,
     graceMs: prepared.graceMs,
