@@ -1,0 +1,161 @@
+// Lanes that are ready to work in (issue 12), end to end through the built CLI: a Node project
+// with an ignored .env and node_modules, a setup command, a dev server per lane on $LANES_PORT.
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { LanesEvent } from "../../src/index.js";
+import type { RunState } from "../../src/state/run-state.js";
+import { runCli, type TempRepo, tempRepo } from "../helpers/cli.js";
+
+const LANE_AGENT = path.join(import.meta.dirname, "fixtures", "lane-agent.mjs");
+
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function taskText(title: string, extra = ""): string {
+  return `---\ntitle: ${title}\n${extra}---\nDo ${title}.\n`;
+}
+
+interface NodeProject extends TempRepo {
+  reports: string;
+}
+
+/**
+ * A Node project: `.env` and `node_modules/` ignored (the slash: a symlink escapes that rule),
+ * `dist/` ignored, a build script the setup runs, and `tasks` for the lane agent.
+ */
+async function nodeProject(
+  tasks: Record<string, string>,
+  lane: Record<string, unknown>,
+  more: { settings?: Record<string, unknown>; agentEnv?: Record<string, string> } = {},
+): Promise<NodeProject> {
+  const files: Record<string, string> = {
+    ".gitignore": ".env\nnode_modules/\ndist/\n",
+    "package.json": `${JSON.stringify({ name: "app", private: true, scripts: { build: "node build.mjs" } })}\n`,
+    "build.mjs":
+      'import { mkdirSync, writeFileSync } from "node:fs";\nmkdirSync("dist", { recursive: true });\nwriteFileSync("dist/built.txt", `built for ${process.env.LANES_TASK_ID} on ${process.env.LANES_PORT}`);\n',
+  };
+  for (const [id, text] of Object.entries(tasks)) files[`.lanes/tasks/${id}.md`] = text;
+  const repo = await tempRepo(files);
+  cleanups.push(repo.cleanup);
+  const reports = path.join(repo.dir, "reports");
+  await mkdir(reports);
+  await writeFile(path.join(repo.root, ".env"), "SECRET=hunter2\n");
+  await mkdir(path.join(repo.root, "node_modules", "dep"), { recursive: true });
+  await writeFile(path.join(repo.root, "node_modules", "dep", "index.js"), "module.exports = 1;\n");
+  await writeFile(
+    path.join(repo.root, ".lanes", "settings.json"),
+    JSON.stringify({
+      agent: {
+        command: [process.execPath, LANE_AGENT],
+        env: { LANE_AGENT_REPORTS: reports, ...more.agentEnv },
+      },
+      timeout: "2m",
+      lane,
+      ...more.settings,
+    }),
+  );
+  await repo.repo.git.run(["add", "-A"]);
+  await repo.repo.git.run(["commit", "--quiet", "-m", "lanes settings"]);
+  return { ...repo, reports };
+}
+
+async function readReports(dir: string): Promise<Record<string, Record<string, unknown>>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const name of await readdir(dir)) {
+    if (name.endsWith(".json"))
+      out[name.slice(0, -5)] = JSON.parse(await readFile(path.join(dir, name), "utf8"));
+  }
+  return out;
+}
+
+async function runRecords(
+  root: string,
+): Promise<{ state: RunState; events: LanesEvent[]; dir: string }> {
+  const runs = path.join(root, ".lanes", "runs");
+  const [id] = (await readdir(runs, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name);
+  const dir = path.join(runs, id!);
+  const state = JSON.parse(await readFile(path.join(dir, "run.json"), "utf8")) as RunState;
+  const events = (await readFile(path.join(dir, "events.ndjson"), "utf8"))
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as LanesEvent);
+  return { state, events, dir };
+}
+
+/** Every path any commit on `ref` since main's first commit added or changed. */
+async function committedPaths(repo: TempRepo, ref: string): Promise<string[]> {
+  const { stdout } = await repo.repo.git.run(["log", "--format=", "--name-only", "-m", ref]);
+  return [...new Set(stdout.split("\n").filter(Boolean))].sort();
+}
+
+/** Holds one port on 127.0.0.1 for the test, as another program on the machine would. */
+async function holdPort(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", resolve);
+  });
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return server;
+}
+
+/** A base for this test's port blocks, away from other tests' (and from the default 4100). */
+async function quietBase(): Promise<number> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "lanes-port-"));
+  cleanups.push(() => import("node:fs/promises").then(({ rm }) => rm(dir, { recursive: true })));
+  return 20_000 + (Number.parseInt(path.basename(dir).slice(-4), 36) % 400) * 100;
+}
+
+describe("a Node project's lanes", () => {
+  it("each get .env and node_modules, run the setup, and bind $LANES_PORT while three others do; none of it is committed", async () => {
+    const base = await quietBase();
+    const ids = ["one", "two", "three", "four"];
+    const repo = await nodeProject(
+      Object.fromEntries(ids.map((id) => [id, taskText(`Task ${id}`)])),
+      { copy: [".env"], link: ["node_modules"], setup: "npm run build --silent", portBase: base },
+      { settings: { concurrency: 4 }, agentEnv: { LANE_AGENT_TOGETHER: "4" } },
+    );
+    // One port of the first block is taken by another program: that whole block is skipped.
+    await holdPort(base + 3);
+
+    const result = await runCli(["run"], { cwd: repo.root, timeoutMs: 120_000 });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+
+    const reports = await readReports(repo.reports);
+    expect(Object.keys(reports).sort()).toEqual([...ids].sort());
+    for (const id of ids) {
+      const report = reports[id]!;
+      expect(report.env).toBe("SECRET=hunter2\n");
+      expect(report.nodeModules).toBe("module.exports = 1;\n");
+      expect(report.setupWrote).toBe(`built for ${id} on ${report.port}`);
+      expect(report.bound).toBe("bound");
+      expect(report.PORT).toBe(report.port);
+      expect(Number(report.portLast) - Number(report.port)).toBe(9);
+      // Every lane's server was up while the three others were.
+      expect(await readFile(path.join(repo.reports, `${id}.seen`), "utf8")).toBe("4");
+    }
+    const firsts = ids.map((id) => Number(reports[id]!.port)).sort((a, b) => a - b);
+    expect(firsts).toEqual([base + 10, base + 20, base + 30, base + 40]);
+
+    const { state, dir } = await runRecords(repo.root);
+    for (const id of ids) {
+      expect(await readFile(path.join(dir, "logs", id, "setup.log"), "utf8")).toContain(
+        "npm run build",
+      );
+      // Released when the lane ended.
+      expect(state.tasks[id]!.ports).toBeUndefined();
+      // The linked folder escapes `node_modules/` (a symlink is no folder to git): left out by lanes.
+      expect(state.tasks[id]!.keptOutOfCommits).toEqual(["node_modules"]);
+    }
+    const committed = await committedPaths(repo, state.integrationBranch);
+    expect(committed).toEqual(expect.arrayContaining(ids.map((id) => `work-${id}.txt`)));
+    expect(committed.filter((file) => /^(\.env|node_modules|dist)/.test(file))).toEqual([]);
+  });
+});
