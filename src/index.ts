@@ -49,6 +49,7 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
     tasks,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
     settings.concurrency,
+    settings.overlap,
   );
 }
 

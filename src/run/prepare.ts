@@ -210,6 +210,7 @@ export async function prepareRun(
     all,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
     settings.concurrency,
+    settings.overlap,
   );
   const tasks = new Map(all.map((task) => [task.id, task]));
   const selected = plan.tasks.map((task) => tasks.get(task.id)!);

@@ -37,7 +37,7 @@ async function nodeProject(
     ".gitignore": ".env\nnode_modules/\ndist/\n",
     "package.json": `${JSON.stringify({ name: "app", private: true, scripts: { build: "node build.mjs" } })}\n`,
     "build.mjs":
-      'import { mkdirSync, writeFileSync } from "node:fs";\nmkdirSync("dist", { recursive: true });\nwriteFileSync("dist/built.txt", `built for ${process.env.LANES_TASK_ID} on ${process.env.LANES_PORT}`);\n',
+      'import { mkdirSync, writeFileSync } from "node:fs";\nmkdirSync("dist", { recursive: true });\nwriteFileSync("dist/built.txt", ["built for", process.env.LANES_TASK_ID, "on", process.env.LANES_PORT].join(" "));\n',
   };
   for (const [id, text] of Object.entries(tasks)) files[`.lanes/tasks/${id}.md`] = text;
   const repo = await tempRepo(files);
@@ -157,5 +157,112 @@ describe("a Node project's lanes", () => {
     const committed = await committedPaths(repo, state.integrationBranch);
     expect(committed).toEqual(expect.arrayContaining(ids.map((id) => `work-${id}.txt`)));
     expect(committed.filter((file) => /^(\.env|node_modules|dist)/.test(file))).toEqual([]);
+  });
+});
+
+describe("lane settings checked up front", () => {
+  it("refuse a tracked path in lane.copy with exit 2, naming it, before anything starts", async () => {
+    const repo = await nodeProject({ one: taskText("One") }, { copy: ["package.json"] });
+    for (const args of [["run"], ["run", "--dry-run"]]) {
+      const result = await runCli(args, { cwd: repo.root });
+      expect(result.exitCode).toBe(2);
+      expect(result.stderr).toContain("lane.copy");
+      expect(result.stderr).toContain("package.json");
+    }
+    await expect(readdir(path.join(repo.root, ".lanes", "runs"))).rejects.toThrow();
+    expect(await readdir(repo.reports)).toEqual([]);
+  });
+});
+
+describe("a lane's setup", () => {
+  it("that fails fails its task with reason setup and the log's last lines; its agent never starts", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject(
+      { one: taskText("One") },
+      { setup: "echo preparing; echo 'cannot find python3.99' >&2; exit 3", portBase: base },
+    );
+    const result = await runCli(["run"], { cwd: repo.root, timeoutMs: 60_000 });
+    expect(result.exitCode).toBe(1);
+    const { state, events, dir } = await runRecords(repo.root);
+    expect(state.tasks.one).toMatchObject({ status: "failed", reason: "setup" });
+    expect(state.tasks.one!.detail).toContain("exited with code 3");
+    expect(state.tasks.one!.detail).toContain("cannot find python3.99");
+    expect(state.tasks.one!.setup).toBeUndefined();
+    expect(events.some((event) => event.type === "task_started")).toBe(false);
+    expect(await readFile(path.join(dir, "logs", "one", "setup.log"), "utf8")).toContain(
+      "preparing",
+    );
+    expect(result.stdout + result.stderr).toMatch(/one failed.*setup/);
+    expect(await readdir(repo.reports)).toEqual([]);
+  });
+});
+
+/** Each task's time in flight, from its start to its finish, in the event log's order. */
+function inFlight(events: LanesEvent[], id: string): [number, number] {
+  const start = events.findIndex((e) => e.type === "task_started" && e.taskId === id);
+  const end = events.findIndex((e) => e.type === "task_finished" && e.taskId === id);
+  return [start, end];
+}
+
+describe("tasks whose files overlap", () => {
+  it("are never in flight together, and lanes plan names the pair and its cost", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject(
+      {
+        auth: taskText("Auth", "files: [src/auth.ts]\n"),
+        login: taskText("Login", "files: [src/**]\n"),
+        docs: taskText("Docs", "files: [docs/guide.md]\n"),
+      },
+      { portBase: base },
+      { settings: { concurrency: 3 } },
+    );
+    const plan = await runCli(["plan"], { cwd: repo.root });
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout).toContain("auth <-> login  (src/auth.ts ~ src/**)");
+    expect(plan.stdout).toContain("keeping them apart costs 1 task length end to end");
+    const json = JSON.parse((await runCli(["plan", "--json"], { cwd: repo.root })).stdout);
+    expect(json.overlap).toMatchObject({
+      policy: "avoid",
+      pairs: [{ a: "auth", b: "login" }],
+      makespan_together: 1,
+      makespan_apart: 2,
+      cost: 1,
+    });
+    const allowed = await runCli(["plan", "--overlap", "allow"], { cwd: repo.root });
+    expect(allowed.stdout).toContain('run together all the same (overlap: "allow")');
+
+    const result = await runCli(["run"], { cwd: repo.root, timeoutMs: 60_000 });
+    expect(result.exitCode, result.stdout + result.stderr).toBe(0);
+    const { events } = await runRecords(repo.root);
+    const [auth, login] = [inFlight(events, "auth"), inFlight(events, "login")];
+    const [first, second] = auth[0] < login[0] ? [auth, login] : [login, auth];
+    expect(first[1]).toBeLessThan(second[0]);
+    // The third task overlapped nothing and was not held back.
+    const docs = inFlight(events, "docs");
+    expect(docs[0]).toBeLessThan(first[1]);
+  });
+
+  it("seen in two running lanes' diffs are told before the merge finds the conflict", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject(
+      { left: taskText("Left"), right: taskText("Right") },
+      { portBase: base },
+      {
+        settings: { concurrency: 2 },
+        agentEnv: { LANE_AGENT_TOGETHER: "2", LANE_AGENT_WRITES: "shared.txt" },
+      },
+    );
+    const result = await runCli(["run"], { cwd: repo.root, timeoutMs: 60_000 });
+    expect(result.exitCode).toBe(1); // the second merge conflicts
+    const { events } = await runRecords(repo.root);
+    const warned = events.findIndex((e) => e.type === "files_overlap");
+    expect(events[warned]).toMatchObject({ a: "left", b: "right", files: ["shared.txt"] });
+    const conflict = events.findIndex((e) => e.type === "task_finished" && e.reason === "conflict");
+    expect(warned).toBeGreaterThan(-1);
+    expect(warned).toBeLessThan(conflict);
+    expect(events.filter((e) => e.type === "files_overlap")).toHaveLength(1);
+    expect(result.stdout + result.stderr).toContain(
+      "left and right both changed shared.txt: the later merge may conflict",
+    );
   });
 });
