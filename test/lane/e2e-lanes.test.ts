@@ -4,10 +4,12 @@ import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import type { LanesEvent } from "../../src/index.js";
 import type { RunState } from "../../src/state/run-state.js";
-import { runCli, type TempRepo, tempRepo } from "../helpers/cli.js";
+import { isAlive } from "../agents/helpers.js";
+import { runCli, startCli, type TempRepo, tempRepo } from "../helpers/cli.js";
 
 const LANE_AGENT = path.join(import.meta.dirname, "fixtures", "lane-agent.mjs");
 
@@ -119,7 +121,13 @@ describe("a Node project's lanes", () => {
     const ids = ["one", "two", "three", "four"];
     const repo = await nodeProject(
       Object.fromEntries(ids.map((id) => [id, taskText(`Task ${id}`)])),
-      { copy: [".env"], link: ["node_modules"], setup: "npm run build --silent", portBase: base },
+      {
+        copy: [".env"],
+        link: ["node_modules"],
+        setup: "npm run build --silent",
+        teardown: 'echo "tearing down $LANES_TASK_ID on $LANES_PORT"',
+        portBase: base,
+      },
       { settings: { concurrency: 4 }, agentEnv: { LANE_AGENT_TOGETHER: "4" } },
     );
     // One port of the first block is taken by another program: that whole block is skipped.
@@ -148,6 +156,9 @@ describe("a Node project's lanes", () => {
     for (const id of ids) {
       expect(await readFile(path.join(dir, "logs", id, "setup.log"), "utf8")).toContain(
         "npm run build",
+      );
+      expect(await readFile(path.join(dir, "logs", id, "teardown.log"), "utf8")).toContain(
+        `tearing down ${id} on ${reports[id]!.port}`,
       );
       // Released when the lane ended.
       expect(state.tasks[id]!.ports).toBeUndefined();
@@ -193,6 +204,63 @@ describe("a lane's setup", () => {
       "preparing",
     );
     expect(result.stdout + result.stderr).toMatch(/one failed.*setup/);
+    expect(await readdir(repo.reports)).toEqual([]);
+  });
+});
+
+/** Waits (generously) until `check` holds; a failing test, not a hang, if it never does. */
+async function until<T>(check: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+describe("a running lane", () => {
+  it("shows its port block in lanes status, and gives it back when it ends", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject(
+      { one: taskText("One") },
+      { portBase: base },
+      { agentEnv: { LANE_AGENT_TOGETHER: "2" } }, // waits until the test adds a second report
+    );
+    const lanes = startCli(["run"], repo.root);
+    await until(() => readFile(path.join(repo.reports, "one.json"), "utf8"), "the agent");
+    const status = await runCli(["status"], { cwd: repo.root });
+    expect(status.stdout).toContain(`ports ${base}-${base + 9}`);
+    const json = JSON.parse((await runCli(["status", "--json"], { cwd: repo.root })).stdout);
+    expect(json.tasks.one.ports).toEqual({ first: base, last: base + 9 });
+    await writeFile(path.join(repo.reports, "release.json"), "{}");
+    expect((await lanes.exited).code).toBe(0);
+    const { state } = await runRecords(repo.root);
+    expect(state.tasks.one!.ports).toBeUndefined();
+  });
+
+  it("whose setup hangs is ended by Ctrl-C like an agent, recorded in run.json while it runs", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject({ one: taskText("One") }, { portBase: base, setup: "" });
+    const pidFile = path.join(repo.dir, "setup.pid");
+    const settingsFile = path.join(repo.root, ".lanes", "settings.json");
+    const settings = JSON.parse(await readFile(settingsFile, "utf8"));
+    settings.lane.setup = ["sh", "-c", `echo $$ > '${pidFile}'; exec sleep 60`];
+    await writeFile(settingsFile, JSON.stringify(settings));
+    await repo.repo.git.run(["commit", "--quiet", "-am", "a setup that hangs"]);
+    const lanes = startCli(["run"], repo.root);
+    const pid = Number(await until(() => readFile(pidFile, "utf8"), "the setup"));
+    const recorded = await until(async () => {
+      const { state } = await runRecords(repo.root);
+      return state.tasks.one!.setup;
+    }, "run.json to record the setup");
+    expect(recorded.pgid).toBe(pid);
+    lanes.child.kill("SIGINT");
+    expect((await lanes.exited).code).toBe(130);
+    expect(isAlive(pid)).toBe(false);
+    const { state } = await runRecords(repo.root);
+    expect(state.tasks.one).toMatchObject({ status: "pending" });
+    expect(state.tasks.one!.setup).toBeUndefined();
     expect(await readdir(repo.reports)).toEqual([]);
   });
 });
