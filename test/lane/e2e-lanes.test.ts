@@ -265,6 +265,28 @@ describe("a running lane", () => {
   });
 });
 
+describe("a setup left running by a killed run", () => {
+  it("is ended by lanes resume's sweep, from run.json", async () => {
+    const base = await quietBase();
+    const repo = await nodeProject({ one: taskText("One") }, { portBase: base });
+    const pidFile = path.join(repo.dir, "setup.pid");
+    const settingsFile = path.join(repo.root, ".lanes", "settings.json");
+    const settings = JSON.parse(await readFile(settingsFile, "utf8"));
+    settings.lane.setup = ["sh", "-c", `echo $$ > '${pidFile}'; exec sleep 60`];
+    await writeFile(settingsFile, JSON.stringify(settings));
+    await repo.repo.git.run(["commit", "--quiet", "-am", "a setup that hangs"]);
+    const lanes = startCli(["run"], repo.root);
+    const pid = Number(await until(() => readFile(pidFile, "utf8"), "the setup"));
+    await until(async () => (await runRecords(repo.root)).state.tasks.one!.setup, "run.json");
+    lanes.child.kill("SIGKILL"); // lanes dies; its setup, in a group of its own, lives on
+    await lanes.exited;
+    expect(isAlive(pid)).toBe(true);
+    const resumed = await runCli(["resume", "--abort"], { cwd: repo.root });
+    expect(resumed.exitCode, resumed.stdout + resumed.stderr).not.toBe(2);
+    await until(async () => (isAlive(pid) ? undefined : true), "the setup to be ended");
+  });
+});
+
 /** Each task's time in flight, from its start to its finish, in the event log's order. */
 function inFlight(events: LanesEvent[], id: string): [number, number] {
   const start = events.findIndex((e) => e.type === "task_started" && e.taskId === id);
