@@ -20,7 +20,7 @@ export function overlapLines(plan: Plan, time: (value: number) => string): strin
     lines.push(`  ${pair.a} <-> ${pair.b}  (${meets})`);
   }
   const cost =
-    overlap.cost === 0
+    overlap.cost === 0 || overlap.makespan_apart === null || overlap.makespan_together === null
       ? "costs nothing end to end"
       : overlap.cost > 0
         ? `costs ${time(overlap.cost)} end to end (${time(overlap.makespan_apart)} instead of ${time(overlap.makespan_together)})`

@@ -4,7 +4,7 @@
  * clock the scheduler runs on, with the plan's weights (estimates, or one per task without).
  */
 
-import type { OverlapPair } from "../scheduler/overlap.js";
+import { type OverlapPair, overlappingPairs } from "../scheduler/overlap.js";
 import { overlapCost } from "../scheduler/overlap-cost.js";
 import type { OverlapPolicy } from "../scheduler/types.js";
 
@@ -13,9 +13,12 @@ export interface PlanOverlap {
   policy: OverlapPolicy;
   /** Overlapping pairs that no dependency orders: the ones the setting decides about. */
   pairs: OverlapPair[];
-  /** Makespan with the pairs allowed together, and kept apart (in the plan's cost units). */
-  makespan_together: number;
-  makespan_apart: number;
+  /**
+   * Makespan with the pairs allowed together, and kept apart (in the plan's cost units); null
+   * when no two tasks' files overlap, so that a plan of thousands of tasks simulates nothing.
+   */
+  makespan_together: number | null;
+  makespan_apart: number | null;
   /** makespan_apart - makespan_together: what keeping them apart costs (may be negative). */
   cost: number;
 }
@@ -32,6 +35,10 @@ export function planOverlap(
   concurrency: number,
   policy: OverlapPolicy,
 ): PlanOverlap {
+  const declared = tasks.filter((task) => task.files.length > 0);
+  if (overlappingPairs(declared).length === 0) {
+    return { policy, pairs: [], makespan_together: null, makespan_apart: null, cost: 0 };
+  }
   const result = overlapCost(
     tasks.map((task) => ({
       id: task.id,
