@@ -87,6 +87,8 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       return `${c.yellow(SYMBOL.stopping)} stopping: ${event.why}`;
     case "warning":
       return `${c.yellow("!")} ${event.message}`;
+    case "lane_setup":
+      return `${SYMBOL.started} ${event.taskId}: setup started`;
     case "files_overlap": {
       const shown = event.files.slice(0, 3).join(", ");
       const more = event.files.length > 3 ? ` and ${event.files.length - 3} more` : "";

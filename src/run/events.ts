@@ -88,6 +88,8 @@ export type LanesEvent = Base &
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }
+    /** The lane's setup command (`lane.setup`) started, once per lane, before its agent. */
+    | { type: "lane_setup"; taskId: string; logPath: string }
     /**
      * Two lanes not yet merged have changed the same files (seen in their diffs after an agent
      * phase): the merge of the second will likely conflict. Told once per pair and file.

@@ -76,11 +76,13 @@ export class LaneLife {
     }
     if (this.lane.setup === undefined || record.setupDone) return undefined;
     const startedAt = Date.now();
+    const logPath = laneCommandLogPath(this.ledger.dir, id, "setup");
+    this.ledger.emit({ type: "lane_setup", taskId: id, logPath });
     const result = await runLaneSetup({
       command: this.lane.setup,
       lane: worktree,
       env: this.env(runtime, worktree, "setup"),
-      logPath: laneCommandLogPath(this.ledger.dir, id, "setup"),
+      logPath,
       timeoutMs: this.lane.setupTimeoutMs,
       graceMs: this.prepared.graceMs,
       signal,

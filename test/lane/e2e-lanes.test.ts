@@ -200,6 +200,10 @@ describe("a lane's setup", () => {
     expect(state.tasks.one!.detail).toContain("cannot find python3.99");
     expect(state.tasks.one!.setup).toBeUndefined();
     expect(events.some((event) => event.type === "task_started")).toBe(false);
+    expect(events.filter((event) => event.type === "lane_setup")).toMatchObject([
+      { taskId: "one", logPath: path.join(dir, "logs", "one", "setup.log") },
+    ]);
+    expect(result.stdout).toContain("● one: setup started");
     expect(await readFile(path.join(dir, "logs", "one", "setup.log"), "utf8")).toContain(
       "preparing",
     );
