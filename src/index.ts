@@ -15,6 +15,7 @@ import { loadTasks as loadTaskFiles } from "./tasks/load.js";
 import type { Task } from "./tasks/task.js";
 
 export { formatDuration, parseDuration } from "./config/duration.js";
+export type { LaneSetting } from "./config/lane-setting.js";
 export type { AgentSetting, NotifySetting, Settings, SettingsFile } from "./config/schema.js";
 export { SettingsFileSchema } from "./config/schema.js";
 export { EXIT, LanesError } from "./errors.js";
@@ -27,6 +28,7 @@ export type {
   TokenUsage,
 } from "./run/events.js";
 export type { Plan, PlannedTask } from "./run/plan.js";
+export type { PlanOverlap } from "./run/plan-overlap.js";
 export type { Task } from "./tasks/task.js";
 
 /** Loads and validates every task file of the repository that holds `cwd`. */
@@ -49,6 +51,7 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
     tasks,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
     settings.concurrency,
+    settings.overlap,
   );
 }
 

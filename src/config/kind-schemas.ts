@@ -3,6 +3,7 @@ import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
 import { type KindName, LIMITS, OVER_LIMIT } from "./kinds.js";
+import { LaneSettingSchema } from "./lane-setting.js";
 import { NotifySettingSchema } from "./notify-setting.js";
 
 /** Written as text, resolved to milliseconds here, so that nothing downstream parses it again. */
@@ -35,4 +36,6 @@ export const KIND_SCHEMAS = {
   command: z.union([z.string().min(1), argv]),
   agent: AgentSettingSchema,
   notify: NotifySettingSchema,
+  lane: LaneSettingSchema,
+  overlap: z.enum(["avoid", "allow"]),
 } satisfies Record<KindName, z.ZodType>;

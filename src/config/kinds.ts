@@ -78,6 +78,12 @@ export const KINDS = {
       '{ "command": ["prog", "arg"], "webhook": "https://…", "onTaskFailed": true } (JSON in LANES_NOTIFY)',
     fromText: agentText,
   },
+  lane: {
+    accepts:
+      '{ "copy": [".env"], "link": ["node_modules"], "setup": "npm run build", "setupTimeout": "10m", "teardown": …, "ports": 10, "portBase": 4100, "setPort": true } (JSON in LANES_LANE)',
+    fromText: agentText,
+  },
+  overlap: { accepts: '"avoid" or "allow"', fromText: plainText },
 } as const satisfies Record<string, ValueKind>;
 
 export type KindName = keyof typeof KINDS;

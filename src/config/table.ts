@@ -145,6 +145,26 @@ export const SETTINGS = {
     flag: null,
     help: "tell a command (JSON on stdin) and/or a webhook (JSON by POST) when the run ends, and with onTaskFailed when a task fails",
   }),
+  lane: setting({
+    kind: "lane",
+    default: {},
+    defaultText: '{ "ports": 10, "portBase": 4100, "setupTimeout": "10m", "setPort": true }',
+    env: "LANES_LANE",
+    flag: null,
+    help: "what makes a new lane a working checkout: ignored files copied (copy, and .worktreeinclude) or symlinked (link) from the main checkout, a setup command run once in each new lane (with its own log and setupTimeout), a teardown run when a lane is removed, and a block of ports per running lane (LANES_PORT, and PORT unless setPort is false)",
+  }),
+  overlap: setting({
+    kind: "overlap",
+    default: "avoid",
+    env: "LANES_OVERLAP",
+    flag: {
+      placeholder: "mode",
+      example: "allow",
+      commands: [...RUNS, "plan"],
+      choices: ["avoid", "allow"],
+    },
+    help: 'tasks whose `files` overlap never run at the same time ("avoid"), or may ("allow")',
+  }),
 };
 
 export type SettingsTable = typeof SETTINGS;

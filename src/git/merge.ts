@@ -214,9 +214,12 @@ export async function commitAll(
   git: Git,
   worktreePath: string,
   message: string,
+  /** Paths (from the worktree's root) never to stage: what lanes itself linked or copied there. */
+  exclude: readonly string[] = [],
 ): Promise<CommitAllResult> {
   const cwd = worktreePath;
-  await git.run(["add", "-A"], { cwd });
+  const leftOut = exclude.map((file) => `:(exclude,literal,top)${file}`);
+  await git.run(["add", "-A", "--", ".", ...leftOut], { cwd });
   const identity = await identityArgs(git);
   const commit = await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
     cwd,

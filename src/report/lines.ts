@@ -89,6 +89,13 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       return `${c.yellow("!")} ${event.message}`;
     case "processes_ended":
       return `${c.yellow("!")} ${endedText(event)}`;
+    case "lane_setup":
+      return `${SYMBOL.started} ${event.taskId}: setup started`;
+    case "files_overlap": {
+      const shown = event.files.slice(0, 3).join(", ");
+      const more = event.files.length > 3 ? ` and ${event.files.length - 3} more` : "";
+      return `${c.yellow("!")} ${event.a} and ${event.b} both changed ${shown}${more}: the later merge may conflict`;
+    }
     default:
       return undefined;
   }

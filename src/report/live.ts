@@ -37,6 +37,8 @@ const PERMANENT = new Set<LanesEvent["type"]>([
   "run_stopping",
   "warning",
   "processes_ended",
+  "files_overlap",
+  "lane_setup",
 ]);
 
 const UP_AND_CLEAR = "\x1b[1A\x1b[2K";

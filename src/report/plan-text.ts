@@ -1,5 +1,6 @@
 import { formatDuration } from "../config/duration.js";
 import { type Plan, unmetDependencyWarnings } from "../run/plan.js";
+import { overlapLines } from "./plan-overlap-text.js";
 
 /** `lanes plan`'s human output: the waves, the critical path, and how long the selection takes. */
 export function formatPlan(plan: Plan): string {
@@ -56,5 +57,6 @@ export function formatPlan(plan: Plan): string {
   } else if (plan.estimated === "some") {
     lines.push("  tasks without an estimate count as the average estimated task");
   }
+  lines.push(...overlapLines(plan, time));
   return `${lines.join("\n")}\n`;
 }

@@ -152,6 +152,8 @@ export function formatStatus(run: StatusJson, options: { color: boolean; now: nu
     if (task.worktree && task.status !== "done" && lane?.worktree) {
       more.push(`worktree ${shownPath(task.worktree)}`);
     }
+    // A running lane's block (LANES_PORT is the first): where its dev server listens.
+    if (task.ports && run.live) more.push(`ports ${task.ports.first}-${task.ports.last}`);
     if (task.logPath) more.push(`log ${shownPath(task.logPath)}`);
     const usage = usageText(task);
     if (usage) more.push(usage);

@@ -94,6 +94,8 @@ export async function runAgentAttempt(
       LANES_PROMPT_FILE: promptFile,
       LANES_WORKTREE: lane,
       LANES_BRANCH: record.branch,
+      // The lane's ports (LANES_PORT, PORT), from lane-life.ts.
+      ...runtime.laneEnv,
     },
     prompt,
     logPath,

@@ -23,7 +23,9 @@ export type FailureReason =
   /** The agent left its task file so that lanes cannot write the task's status into it. */
   | "task_file"
   /** A write failed because the disk holding the lanes or the repository is full. */
-  | "disk_full";
+  | "disk_full"
+  /** The lane's setup command (`lane.setup`) failed or timed out. */
+  | "setup";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";
@@ -105,6 +107,13 @@ export type LanesEvent = Base &
         how: "cgroup" | "environment";
         processes: { pid: number; command: string }[];
       }
+    /** The lane's setup command (`lane.setup`) started, once per lane, before its agent. */
+    | { type: "lane_setup"; taskId: string; logPath: string }
+    /**
+     * Two lanes not yet merged have changed the same files (seen in their diffs after an agent
+     * phase): the merge of the second will likely conflict. Told once per pair and file.
+     */
+    | { type: "files_overlap"; a: string; b: string; files: string[] }
     /** Something the user should know that does not stop the run (a dirty main checkout). */
     | { type: "warning"; message: string }
     | {

@@ -59,6 +59,7 @@ export async function land(
       prepared.git,
       lane,
       `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
+      record.keptOutOfCommits,
     );
     resolveHead(commit);
     if (commit === record.startCommit) {
@@ -122,7 +123,12 @@ async function verify(
   const leftovers = ctx.leftovers.attempt(id, "verify", attempt);
   return runVerify(prepared.settings.verify, {
     lane,
-    env: { LANES_RUN_ID: prepared.runId, LANES_TASK_ID: id, LANES_WORKTREE: lane },
+    env: {
+      LANES_RUN_ID: prepared.runId,
+      LANES_TASK_ID: id,
+      LANES_WORKTREE: lane,
+      ...runtime.laneEnv,
+    },
     logPath: logPath(ledger.dir, id, "verify", attempt),
     timeoutMs: prepared.timeoutMs,
     graceMs: prepared.graceMs,

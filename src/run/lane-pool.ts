@@ -15,6 +15,12 @@ export interface Integration {
   head: string;
 }
 
+/** What happens to a lane besides git's side: its files from the checkout, its teardown (lane-life.ts). */
+export interface LaneHooks {
+  filesInto(runtime: TaskRuntime, worktree: string): Promise<void>;
+  teardown(runtime: TaskRuntime, worktree: string): Promise<void>;
+}
+
 export class LanePool {
   /** Lane branches whose folders are gone, deleted with git's records at the end of the run. */
   private readonly dropped: string[] = [];
@@ -23,6 +29,7 @@ export class LanePool {
     private readonly prepared: PreparedRun,
     private readonly ledger: Ledger,
     private readonly integration: Integration,
+    private readonly hooks?: LaneHooks,
   ) {}
 
   /** The task's worktree, created on first use; `after` is the chain's previous task. */
@@ -61,6 +68,7 @@ export class LanePool {
 
   /** Its work is in the integration branch: the folder goes now, its branch at the end. */
   async dropMerged(runtime: TaskRuntime, lane: string): Promise<void> {
+    await this.hooks?.teardown(runtime, lane);
     await dropLaneFolder(this.prepared.worktreeRoot, lane);
     this.dropped.push(runtime.record.branch);
     runtime.record.worktree = undefined;
@@ -98,6 +106,7 @@ export class LanePool {
       existingBranch: "reset",
     });
     Object.assign(record, { worktree: lane.path, startCommit: lane.head });
+    await this.hooks?.filesInto(runtime, lane.path);
     this.ledger.emit({
       type: "lane_ready",
       taskId: id,

@@ -48,7 +48,7 @@ export function isOrchestratorAlive(state: RunState): boolean {
 export async function endLeftovers(state: RunState, graceMs: number): Promise<number> {
   const groups = new Set<number>();
   for (const task of Object.values(state.tasks)) {
-    for (const recorded of [task.agent, task.verify]) {
+    for (const recorded of [task.agent, task.verify, task.setup]) {
       if (recorded && isProcessAlive(recorded.pgid)) groups.add(recorded.pgid);
     }
   }

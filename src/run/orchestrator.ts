@@ -14,10 +14,12 @@ import { budgetSpent } from "./budget.js";
 import type { FailureReason } from "./events.js";
 import { failureOfError } from "./failure-of-error.js";
 import { land } from "./landing.js";
+import { LaneLife } from "./lane-life.js";
 import { type Integration, LanePool } from "./lane-pool.js";
 import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
+import { OverlapWatch } from "./overlap-watch.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
 import { backoffMs, closeRun, openRun } from "./run-ends.js";
@@ -31,6 +33,8 @@ export class Orchestrator {
   private readonly ledger: Ledger;
   private readonly integration: Integration;
   private readonly lanes: LanePool;
+  private readonly life: LaneLife;
+  private readonly overlaps: OverlapWatch;
   private readonly groups = new LiveGroups();
   private readonly leftovers: RunLeftovers;
   private readonly throttle: Throttle;
@@ -61,6 +65,7 @@ export class Orchestrator {
         id: task.id,
         dependsOn: task.depends_on.filter((dep) => scheduled.has(dep)),
         priority: task.priority,
+        files: prepared.tasks.get(task.id)?.files ?? [],
       })),
       {
         concurrency: prepared.settings.concurrency,
@@ -68,12 +73,15 @@ export class Orchestrator {
         retries: prepared.settings.retries,
         backoffMs: (attempt) => backoffMs(attempt, random),
         ...(prepared.batches ? { batches: prepared.batches } : {}),
+        overlap: prepared.settings.overlap,
       },
     );
     claimRunState(state);
     this.throttle = new Throttle(this.scheduler.concurrency);
     this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
-    this.lanes = new LanePool(prepared, this.ledger, this.integration);
+    this.life = new LaneLife(prepared, this.ledger, this.groups);
+    this.lanes = new LanePool(prepared, this.ledger, this.integration, this.life);
+    this.overlaps = new OverlapWatch(this.ledger);
     this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
     // run.json cannot be written: going on would leave work no `lanes resume` knows of.
     this.ledger.onSaveFailure = () => this.stop("interrupted", true);
@@ -201,25 +209,28 @@ export class Orchestrator {
       let outcome: AgentOutcome;
       try {
         const lane = await this.lanes.ensure(runtime, after);
-        outcome = await runAgentAttempt(
-          {
-            prepared: this.prepared,
-            options: this.options,
-            ledger: this.ledger,
-            groups: this.groups,
-            leftovers: this.leftovers,
-            hooks: {
-              onUsage: () => this.checkBudget(),
-              onRateLimited: () =>
-                this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
-              stopping: () => this.stopping !== undefined,
+        // Ports, then the lane's setup once (lane-life.ts): a failing setup fails the task.
+        outcome =
+          (await this.life.ready(runtime, lane, signal)) ??
+          (await runAgentAttempt(
+            {
+              prepared: this.prepared,
+              options: this.options,
+              ledger: this.ledger,
+              groups: this.groups,
+              leftovers: this.leftovers,
+              hooks: {
+                onUsage: () => this.checkBudget(),
+                onRateLimited: () =>
+                  this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
+                stopping: () => this.stopping !== undefined,
+              },
             },
-          },
-          runtime,
-          attempt,
-          lane,
-          signal,
-        );
+            runtime,
+            attempt,
+            lane,
+            signal,
+          ));
       } catch (error) {
         const { worktreeRoot, repoRoot } = this.prepared;
         outcome = { kind: "failed", failure: failureOfError(error, [worktreeRoot, repoRoot]) };
@@ -236,6 +247,8 @@ export class Orchestrator {
         );
       }
       this.apply(this.scheduler.agentExited(id, { ok: true, retryable: false }));
+      // Before landing, while the lane surely exists: one of two overlapping lanes always sees the other.
+      await this.overlaps.observe(this.runtimes.values());
       this.adjustConcurrency(this.throttle.succeeded(Date.now()), "agents succeed again");
       const landed = await land(
         {
@@ -261,6 +274,7 @@ export class Orchestrator {
       await this.lanes.dropMerged(runtime, landed.lane);
       this.ledger.save();
     } finally {
+      this.life.release(runtime);
       runtime.endAttempt();
     }
   }

@@ -1,7 +1,9 @@
 import { computePriorities, criticalPath } from "../graph/priorities.js";
 import { type SelectionRequest, selectTasks } from "../graph/select.js";
 import { computeWaves } from "../graph/waves.js";
+import type { OverlapPolicy } from "../scheduler/types.js";
 import type { Task } from "../tasks/task.js";
+import { type PlanOverlap, planOverlap } from "./plan-overlap.js";
 
 /** A task as the plan and the scheduler see it: dependencies only inside the selection. */
 export interface PlannedTask {
@@ -35,6 +37,8 @@ export interface Plan {
     /** max(critical path, total work / concurrency): no schedule can finish sooner. */
     lower_bound: number;
   };
+  /** Tasks whose `files` overlap: kept apart unless `overlap: "allow"`, and what that costs. */
+  overlap: PlanOverlap;
 }
 
 /**
@@ -45,6 +49,7 @@ export function planTasks(
   all: readonly Task[],
   request: SelectionRequest,
   concurrency: number,
+  overlap: OverlapPolicy = "avoid",
 ): Plan {
   const selection = selectTasks(all, request);
   const chosen = new Set(selection.ids);
@@ -89,6 +94,15 @@ export function planTasks(
       total_work: totalWork,
       lower_bound: Math.max(critical.weight, totalWork / concurrency),
     },
+    overlap: planOverlap(
+      nodes.map((node) => ({
+        ...node,
+        files: byId.get(node.id)!.files,
+        weight: weightOf(node.id),
+      })),
+      concurrency,
+      overlap,
+    ),
   };
 }
 

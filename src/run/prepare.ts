@@ -13,6 +13,8 @@ import { LanesError } from "../errors.js";
 import { currentBranch, dirtyFiles, findRepoRoot, headCommit } from "../git/repo.js";
 import { Git } from "../git/runner.js";
 import { worktreeRoot } from "../git/worktrees.js";
+import { checkLaneSettings } from "../lane/check-settings.js";
+import type { LaneFilesPlan } from "../lane/files-check.js";
 import { laneBranchName, RESERVED_BRANCHES } from "../names.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
@@ -48,6 +50,8 @@ export interface PreparedRun {
   worktreeRoot: string;
   timeoutMs: number;
   graceMs: number;
+  /** What every new lane gets from the main checkout (lane.copy, lane.link, .worktreeinclude). */
+  laneFiles: LaneFilesPlan;
 }
 
 export function newRunId(now = new Date()): string {
@@ -225,6 +229,7 @@ export async function prepareRun(
     all,
     { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
     settings.concurrency,
+    settings.overlap,
   );
   const tasks = new Map(all.map((task) => [task.id, task]));
   const selected = plan.tasks.map((task) => tasks.get(task.id)!);
@@ -240,6 +245,7 @@ export async function prepareRun(
     );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   await checkWorktreeRoot(repoRoot, root, whereSet("worktreeDir", sources.worktreeDir, repoRoot));
+  const laneFiles = await checkLaneSettings(repoRoot, settings.lane);
   // Every check passed: now the landed records may go into their files.
   if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {
@@ -261,6 +267,7 @@ export async function prepareRun(
     worktreeRoot: root,
     timeoutMs: settings.timeoutMs,
     graceMs: settings.gracePeriodMs,
+    laneFiles,
   };
 }
 

@@ -18,6 +18,8 @@ export class TaskRuntime {
   head: Promise<string | undefined> | undefined;
   /** `<reason>: <detail>` of the last failed attempt, for the retry's prompt. */
   lastFailure: string | undefined;
+  /** What the lane adds to every process's environment while it runs: its ports (lane-life.ts). */
+  laneEnv: Record<string, string> = {};
   /** Wait at least this long before a retry: the reset time a rate-limited agent reported. */
   retryNotBefore = 0;
 

@@ -57,6 +57,15 @@ export function logPath(
   return path.join(taskLogDir(runDirectory, taskId), logFileName(phase, attempt));
 }
 
+/** A lane's setup or teardown log (`lane.setup`, `lane.teardown`): once per lane, no attempt. */
+export function laneCommandLogPath(
+  runDirectory: string,
+  taskId: string,
+  which: "setup" | "teardown",
+): string {
+  return path.join(taskLogDir(runDirectory, taskId), `${which}.log`);
+}
+
 export function logFileName(phase: string, attempt: number): string {
   return `${phase}.${attempt}.log`;
 }

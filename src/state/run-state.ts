@@ -43,6 +43,14 @@ export interface TaskState {
   agent: ProcessRecord | undefined;
   /** The task's verify command while it runs: ended like an agent by resume's sweep. */
   verify?: ProcessRecord | undefined;
+  /** The lane's setup command while it runs (`lane.setup`): ended like an agent by resume's sweep. */
+  setup?: ProcessRecord | undefined;
+  /** The lane's setup finished: it runs once per lane, not once per attempt. */
+  setupDone?: boolean | undefined;
+  /** The block of ports the running lane holds (LANES_PORT is `first`). */
+  ports?: { first: number; last: number } | undefined;
+  /** What lanes linked or copied into the lane that git does not ignore there: never committed. */
+  keptOutOfCommits?: string[] | undefined;
   mergeCommit: string | undefined;
   tokens: TokenUsage | undefined;
   cost: number | undefined;
@@ -198,6 +206,10 @@ const taskStateSchema = z
     logPath: optional(z.string()),
     agent: optional(processRecord),
     verify: optional(processRecord),
+    setup: optional(processRecord),
+    setupDone: optional(z.boolean()),
+    ports: optional(z.object({ first: z.number().int(), last: z.number().int() }).loose()),
+    keptOutOfCommits: optional(z.array(z.string())),
     mergeCommit: optional(z.string()),
     tokens: optional(z.object({ input: z.number(), output: z.number() }).loose()),
     cost: optional(z.number()),

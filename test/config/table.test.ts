@@ -54,9 +54,11 @@ describe("resolved settings", () => {
         "concurrency",
         "gracePeriodMs",
         "heartbeatMs",
+        "lane",
         "maxCost",
         "maxTokens",
         "notify",
+        "overlap",
         "retries",
         "timeoutMs",
         "verify",
@@ -68,6 +70,31 @@ describe("resolved settings", () => {
       gracePeriodMs: 5_000,
       heartbeatMs: 60_000,
     });
+  });
+
+  it("fill in every field of the lane setting, its setup timeout in milliseconds", () => {
+    expect(DEFAULT_SETTINGS.lane).toEqual({
+      copy: [],
+      link: [],
+      setup: undefined,
+      setupTimeoutMs: 600_000,
+      teardown: undefined,
+      ports: 10,
+      portBase: 4100,
+      setPort: true,
+    });
+    expect(DEFAULT_SETTINGS.overlap).toBe("avoid");
+    const layer = settingsFromEnv({
+      LANES_LANE: '{ "link": ["node_modules"], "setupTimeout": "90s", "setPort": false }',
+    });
+    expect(layer.lane).toMatchObject({
+      link: ["node_modules"],
+      setupTimeoutMs: 90_000,
+      ports: 10,
+      setPort: false,
+    });
+    expect(() => settingsFromEnv({ LANES_LANE: '{ "copy": ".env" }' })).toThrow(/LANES_LANE/);
+    expect(() => settingsFromEnv({ LANES_OVERLAP: "sometimes" })).toThrow(/"avoid" or "allow"/);
   });
 });
 

@@ -1,5 +1,5 @@
 // The merge queue and the commits around it: plumbing merges, conflicts, write-back, CAS, landing.
-import { writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
@@ -185,6 +185,23 @@ describe("commitAll and changedSince", () => {
     expect(files).toMatch(/A\tnew.txt/);
     expect(files).toMatch(/D\told.txt/);
     expect(await changedSince(r.git, l.path, l.base)).toBe(true);
+  });
+
+  it("leaves out what it is told to: a linked folder and a copied file, wherever they sit", async () => {
+    const r = await setup({ ".gitignore": "node_modules/\n" });
+    await mkdir(path.join(r.root, "node_modules"));
+    const l = await lane(r);
+    // A symlink is no folder to git: `node_modules/` does not ignore it.
+    await symlink(path.join(r.root, "node_modules"), path.join(l.path, "node_modules"));
+    await mkdir(path.join(l.path, "config"));
+    await writeFile(path.join(l.path, "config", "local.env"), "SECRET=1");
+    await writeFile(path.join(l.path, "work.txt"), "w");
+    const result = await commitAll(r.git, l.path, "lanes: t01", [
+      "node_modules",
+      "config/local.env",
+    ]);
+    const files = (await r.git.run(["show", "--name-only", "--format=", result.commit])).stdout;
+    expect(files.split("\n").filter(Boolean)).toEqual(["work.txt"]);
   });
 
   it("commits as lanes when the repository has no identity", async () => {

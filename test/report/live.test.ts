@@ -92,6 +92,21 @@ describe("live reporter", () => {
     ]);
   });
 
+  it("tells two lanes that changed the same files above the region, where it stays", () => {
+    const { screen, feed, tick } = setup();
+    feed(
+      runStarted(0, ["t01", "t02"]),
+      started(0, "t01"),
+      started(0, "t02"),
+      at(5, { type: "files_overlap", a: "t01", b: "t02", files: ["a.ts", "b.ts", "c.ts", "d.ts"] }),
+    );
+    tick(6);
+    expect(screen.visible.slice(0, 2)).toEqual([
+      "lanes run r1: 2 tasks, concurrency 3, base main@abc1234",
+      "! t01 and t02 both changed a.ts, b.ts, c.ts and 1 more: the later merge may conflict",
+    ]);
+  });
+
   it("on close clears the region and leaves only the permanent lines", () => {
     const { screen, feed, tick, reporter } = setup();
     feed(runStarted(0, ["t01", "t02"]), started(0, "t01"), started(0, "t02"));

@@ -4,13 +4,13 @@ import { settingsFromFlags, withSettingOptions } from "../flags.js";
 export function planCommand() {
   const command = new Command("plan")
     .description(
-      "show what a run would do: waves, critical path and cost at the configured concurrency; changes nothing",
+      "show what a run would do: waves, critical path, cost at the configured concurrency, and tasks kept apart because their files overlap; changes nothing",
     )
     .argument("[ids...]", "task ids to plan (their unfinished dependencies are pulled in)")
     .option("-l, --label <label...>", "plan the tasks that carry one of these labels")
     .option("--only", "take exactly the ids given, without their dependencies");
   return withSettingOptions(command, "plan")
-    .option("--json", "print one JSON object: tasks, waves, critical_path, cost")
+    .option("--json", "print one JSON object: tasks, waves, critical_path, cost, overlap")
     .action(async (ids, options) => {
       const settings = await settingsFromFlags(options);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
