@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
+import { GithubSettingSchema, PrSettingSchema } from "./github-setting.js";
 import type { KindName } from "./kinds.js";
 import { NotifySettingSchema } from "./notify-setting.js";
 
@@ -22,4 +23,6 @@ export const KIND_SCHEMAS = {
   command: z.union([z.string().min(1), argv]),
   agent: AgentSettingSchema,
   notify: NotifySettingSchema,
+  github: GithubSettingSchema,
+  prMode: PrSettingSchema,
 } satisfies Record<KindName, z.ZodType>;

@@ -145,6 +145,21 @@ export const SETTINGS = {
     flag: null,
     help: "tell a command (JSON on stdin) and/or a webhook (JSON by POST) when the run ends, and with onTaskFailed when a task fails",
   }),
+  github: setting({
+    kind: "github",
+    default: undefined,
+    env: "LANES_GITHUB",
+    flag: null,
+    help: "where GitHub is when GITHUB_REPOSITORY / GITHUB_API_URL do not say (repository, apiUrl for GitHub Enterprise), the remote lanes pushes to (default origin), and paceWrites (default true)",
+  }),
+  pr: setting({
+    kind: "prMode",
+    default: false,
+    env: "LANES_PR",
+    // `--pr [mode]` takes no value as well, which the table's flags cannot say: run.ts adds it.
+    flag: null,
+    help: 'push each done task\'s branch and open or update its pull request (true), or one pull request for the run\'s integration branch ("run"); the run command\'s --pr [run]',
+  }),
 };
 
 export type SettingsTable = typeof SETTINGS;

@@ -5,8 +5,9 @@ import type { Plan } from "../run/plan.js";
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   const count = plan.tasks.length;
+  const notes = (plan.notes ?? []).map((note) => `  ${note}`);
   if (count === 0) {
-    lines.push("Nothing to run: every selected task is done.");
+    lines.push("Nothing to run: every selected task is done.", ...notes);
     if (plan.already_done.length > 0) lines.push(`  already done: ${plan.already_done.join(", ")}`);
     return `${lines.join("\n")}\n`;
   }
@@ -20,6 +21,7 @@ export function formatPlan(plan: Plan): string {
   if (plan.already_done.length > 0) {
     lines.push(`  already done, not run again: ${plan.already_done.join(", ")}`);
   }
+  lines.push(...notes);
   lines.push("");
   const byId = new Map(plan.tasks.map((task) => [task.id, task]));
   const idWidth = Math.max(...plan.tasks.map((task) => task.id.length));

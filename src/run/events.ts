@@ -19,7 +19,9 @@ export type FailureReason =
   | "interrupted"
   | "budget"
   | "dependency"
-  | "git";
+  | "git"
+  /** A push or a GitHub API call for the task's pull request failed; its branch is kept. */
+  | "github";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";
@@ -83,6 +85,14 @@ export type LanesEvent = Base &
         detail: string | undefined;
         durationMs: number;
         logPath: string | undefined;
+      }
+    /** A pull request opened or updated: a task's (`--pr`), or the run's (`--pr run`, no taskId). */
+    | {
+        type: "pull_request";
+        taskId: string | undefined;
+        url: string;
+        number: number;
+        created: boolean;
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }

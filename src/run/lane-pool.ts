@@ -23,6 +23,8 @@ export class LanePool {
     private readonly prepared: PreparedRun,
     private readonly ledger: Ledger,
     private readonly integration: Integration,
+    /** Where a lane starts instead of the integration branch's head (a pull request per task). */
+    private readonly startPointOf?: (runtime: TaskRuntime) => string | undefined,
   ) {}
 
   /** The task's worktree, created on first use; `after` is the chain's previous task. */
@@ -88,7 +90,8 @@ export class LanePool {
     const { prepared } = this;
     const { record, id } = runtime;
     if (record.worktree) return record.worktree;
-    const startPoint = (after && (await after.head)) ?? this.integration.head;
+    const startPoint =
+      (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
     const lane = await addLane(prepared.git, {
       root: prepared.worktreeRoot,
       path: lanePath(prepared.worktreeRoot, id),

@@ -12,6 +12,7 @@ import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
 import type { FailureReason } from "./events.js";
+import { GithubPublisher } from "./github-publisher.js";
 import { errorDetail, land } from "./landing.js";
 import { type Integration, LanePool } from "./lane-pool.js";
 import { claimRunState, Ledger, newRunState } from "./ledger.js";
@@ -29,6 +30,8 @@ export class Orchestrator {
   private readonly ledger: Ledger;
   private readonly integration: Integration;
   private readonly lanes: LanePool;
+  /** Pull requests and issue comments (`--pr`, `--comment`), when the run makes any. */
+  private readonly github: GithubPublisher | undefined;
   private readonly groups = new LiveGroups();
   private readonly throttle: Throttle;
   private readonly runtimes = new Map<string, TaskRuntime>();
@@ -69,8 +72,15 @@ export class Orchestrator {
     );
     claimRunState(state);
     this.throttle = new Throttle(this.scheduler.concurrency);
-    this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
-    this.lanes = new LanePool(prepared, this.ledger, this.integration);
+    this.ledger = new Ledger(runId, repoRoot, state, (event) => {
+      this.github?.onEvent(event);
+      options.onEvent?.(event);
+    });
+    this.github =
+      prepared.github && new GithubPublisher(prepared, prepared.github, () => this.ledger);
+    this.lanes = new LanePool(prepared, this.ledger, this.integration, (runtime) =>
+      this.github?.startPoint(runtime),
+    );
     for (const id of state.order) {
       const task = prepared.tasks.get(id);
       if (task)
@@ -246,6 +256,12 @@ export class Orchestrator {
           this.scheduler.completed(id, false, failure.retryable),
         );
       }
+      const unpublished = await this.github?.publishTask(runtime);
+      if (unpublished) {
+        return this.attemptFailed(runtime, attempt, unpublished, () =>
+          this.scheduler.completed(id, false, false),
+        );
+      }
       this.ledger.finishTask(id, "done", undefined, undefined);
       this.apply(this.scheduler.completed(id, true));
       await this.lanes.dropMerged(runtime, landed.lane);
@@ -327,6 +343,7 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
+    await this.github?.finish(this.integration.branch);
     await this.lanes.close(this.runtimes.values());
     return closeRun(this.prepared, this.ledger, this.integration, {
       stoppedBecause: this.stopping,

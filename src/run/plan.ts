@@ -23,6 +23,8 @@ export interface Plan {
   critical_path: string[];
   pulled_in: string[];
   already_done: string[];
+  /** What loading GitHub issues found (a closed dependency counted done, say), one line each. */
+  notes?: string[];
   concurrency: number;
   /** How many selected tasks carry an estimate: with any, `cost` is in milliseconds. */
   estimated: "all" | "some" | "none";

@@ -13,10 +13,12 @@ import { LanesError } from "../errors.js";
 import { currentBranch, dirtyFiles, findRepoRoot, headCommit } from "../git/repo.js";
 import { Git } from "../git/runner.js";
 import { worktreeRoot } from "../git/worktrees.js";
-import { laneBranchName, RESERVED_BRANCHES } from "../names.js";
+import { RESERVED_BRANCHES, taskBranchName } from "../names.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
+import { type GithubRun, prepareGithubRun } from "./github-run.js";
+import { collectTasks, withGithubPlan } from "./github-tasks.js";
 import type { RunOptions } from "./options.js";
 import { type Plan, planTasks } from "./plan.js";
 import { landRecords, withLandedStatus } from "./records-on-landing.js";
@@ -41,6 +43,8 @@ export interface PreparedRun {
   worktreeRoot: string;
   timeoutMs: number;
   graceMs: number;
+  /** Pull requests and issue comments, when the run makes any. */
+  github: GithubRun | undefined;
 }
 
 export function newRunId(now = new Date()): string {
@@ -137,7 +141,10 @@ function resolveAgents(
  * the task's new lane when every commit on it is also on another branch; one holding commits of
  * its own is refused before anything starts: lanes never drops commits.
  */
-async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
+async function checkLaneBranches(
+  git: Git,
+  lanes: { id: string; branch?: string | undefined }[],
+): Promise<void> {
   // `refs/heads/lanes` matches that branch and every branch below lanes/.
   const { stdout } = await git.run(["for-each-ref", "--format=%(refname)", "refs/heads/lanes"]);
   const existing = new Set(
@@ -156,8 +163,9 @@ async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
       { hint: `rename it (git branch -m ${blocker} <new-name>) and run again` },
     );
   }
-  for (const id of ids) {
-    const branch = laneBranchName(id);
+  for (const lane of lanes) {
+    const { id } = lane;
+    const branch = taskBranchName(lane);
     if (!existing.has(branch)) continue;
     const own = await git.run([
       "rev-list",
@@ -201,11 +209,13 @@ export async function prepareRun(
   // Records of tasks whose work has landed since their run, for task files not committed as
   // they were run (records-on-landing.ts): they count as done from here on.
   const landed = await landRecords(git, { write: false });
-  const all = withLandedStatus(await loadTasks(repoRoot), landed);
-  const plan = planTasks(
-    all,
-    { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
-    settings.concurrency,
+  const files = withLandedStatus(await loadTasks(repoRoot), landed);
+  // Issue numbers among the ids (and `--github --label`) add GitHub issues to the task files.
+  const collected = await collectTasks(repoRoot, options, settings, env, files);
+  const all = collected.tasks;
+  const plan = withGithubPlan(
+    planTasks(all, collected.request, settings.concurrency),
+    collected.github,
   );
   const tasks = new Map(all.map((task) => [task.id, task]));
   const selected = plan.tasks.map((task) => tasks.get(task.id)!);
@@ -213,11 +223,12 @@ export async function prepareRun(
   const agents = resolveAgents(selected, settings, sources.agent, repoRoot, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
   const baseCommit = await headCommit(git);
+  const baseBranch = await currentBranch(git);
   // A resumed run's own lane branches are reset by resume itself.
   if (!resuming)
     await checkLaneBranches(
       git,
-      plan.tasks.map((task) => task.id),
+      plan.tasks.map((task) => tasks.get(task.id)!),
     );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   if (root === repoRoot || !path.relative(repoRoot, root).startsWith("..")) {
@@ -225,6 +236,14 @@ export async function prepareRun(
       hint: "worktrees must live outside the repository (test runners and watchers would see them); choose a folder elsewhere",
     });
   }
+  const github = await prepareGithubRun({
+    repoRoot,
+    settings,
+    env,
+    options,
+    loaded: collected.github,
+    baseBranch,
+  });
   // Every check passed: now the landed records may go into their files.
   if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {
@@ -239,12 +258,13 @@ export async function prepareRun(
     mode: options.mode ?? "parallel",
     batches,
     baseCommit,
-    baseBranch: await currentBranch(git),
+    baseBranch,
     // lanes reads its settings and task files from disk: those are not missing from the lanes.
     dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/")),
     worktreeRoot: root,
     timeoutMs: settings.timeoutMs,
     graceMs: settings.gracePeriodMs,
+    github,
   };
 }
 

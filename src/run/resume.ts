@@ -64,6 +64,7 @@ export function resumedSettings(state: RunState, flags: SettingsFile = {}): Sett
     concurrency: recorded.concurrency,
     retries: recorded.retries,
     timeout: recorded.timeout,
+    ...(recorded.pr === undefined ? {} : { pr: recorded.pr }),
     ...flags,
   };
 }
@@ -113,8 +114,12 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   if (choice === "fresh") {
     return fresh(repoRoot, found, { ...options, settings, mode, ...batches, land });
   }
+  const github = {
+    ...(found.options.draft ? { draft: true } : {}),
+    ...(found.options.comment ? { comment: true } : {}),
+  };
   const prepared = await prepareRun(
-    { ...options, settings, ids: found.order, only: true, mode, ...batches },
+    { ...options, ...github, settings, ids: found.order, only: true, mode, ...batches },
     { resuming: true, writeLandedRecords: true },
   );
   const lock = await acquireRepoLock(repoRoot, found.id);
