@@ -87,6 +87,8 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       return `${c.yellow(SYMBOL.stopping)} stopping: ${event.why}`;
     case "warning":
       return `${c.yellow("!")} ${event.message}`;
+    case "pull_request":
+      return `${SYMBOL.merged} ${event.taskId ?? "the run"}: pull request #${event.number} ${event.created ? "opened" : "updated"}: ${event.url}`;
     default:
       return undefined;
   }

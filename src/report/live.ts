@@ -36,6 +36,7 @@ const PERMANENT = new Set<LanesEvent["type"]>([
   "concurrency_changed",
   "run_stopping",
   "warning",
+  "pull_request",
 ]);
 
 const UP_AND_CLEAR = "\x1b[1A\x1b[2K";
