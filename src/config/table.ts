@@ -158,7 +158,7 @@ export const SETTINGS = {
     env: "LANES_PR",
     // `--pr [mode]` takes no value as well, which the table's flags cannot say: run.ts adds it.
     flag: null,
-    help: 'push each done task\'s branch and open or update its pull request (true), or one pull request for the run\'s integration branch ("run"); the run command\'s --pr [run]',
+    help: "push each done task's branch and open or update its pull request (true), or one pull request for the run's integration branch (\"run\"); the run command's --pr [run]",
   }),
 };
 

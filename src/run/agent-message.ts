@@ -42,7 +42,10 @@ export async function finalAgentMessage(
 }
 
 /** The last `count` non-empty lines of a log, for a failed task's comment. */
-export async function logTail(logPath: string | undefined, count = 15): Promise<string | undefined> {
+export async function logTail(
+  logPath: string | undefined,
+  count = 15,
+): Promise<string | undefined> {
   if (logPath === undefined) return undefined;
   const text = await readFile(logPath, "utf8").catch(() => undefined);
   if (text === undefined) return undefined;

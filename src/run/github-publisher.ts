@@ -12,8 +12,8 @@ import {
   publishTaskPr,
   pushBranch,
   type RunPrTask,
-  taskCommentBody,
   type TaskProgress,
+  taskCommentBody,
   upsertIssueComment,
 } from "../github/index.js";
 import type { PullRequestRecord, TaskState } from "../state/run-state.js";
@@ -96,7 +96,12 @@ export class GithubPublisher {
         ...(agentMessage === undefined ? {} : { agentMessage }),
         ...(verify === undefined
           ? {}
-          : { verify: { command: typeof verify === "string" ? verify : verify.join(" "), passed: true } }),
+          : {
+              verify: {
+                command: typeof verify === "string" ? verify : verify.join(" "),
+                passed: true,
+              },
+            }),
         draft: github.draft,
       });
       record.pullRequest = {
@@ -212,7 +217,11 @@ export class GithubPublisher {
       const commit = (
         await prepared.git.run(["rev-parse", "--verify", `refs/heads/${integrationBranch}`])
       ).stdout.trim();
-      await pushBranch({ cwd: prepared.repoRoot, branch: integrationBranch, remote: github.remote });
+      await pushBranch({
+        cwd: prepared.repoRoot,
+        branch: integrationBranch,
+        remote: github.remote,
+      });
       const pr = await publishRunPr({
         client: github.client,
         runId: prepared.runId,

@@ -70,7 +70,8 @@ export async function collectTasks(
     });
   }
   const fromGithub = issues.length > 0 || (options.github === true && labels.length > 0);
-  if (!fromGithub) return { tasks: taskFiles, request: { ids: local, labels, only }, github: undefined };
+  if (!fromGithub)
+    return { tasks: taskFiles, request: { ids: local, labels, only }, github: undefined };
 
   const connect = connectOptions(repoRoot, settings, env);
   let load: GithubTaskLoad | undefined;

@@ -1,0 +1,229 @@
+// `lanes run 1 2 3 4 5 --pr` as a user runs it: the built CLI against the GitHub stand-in, with a
+// bare repository as `origin`. Issues depend on each other through each of GitHub's three forms;
+// each done issue ends with a pushed branch and one open pull request whose diff is its own work
+// (stacked on its one in-run dependency), and running the same command again opens none.
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Git } from "../../src/git/runner.js";
+import { runCli, type TempRepo } from "../helpers/cli.js";
+import { scriptedRepo, task } from "../helpers/scripted-repo.js";
+import type { GithubStandin, IssueSeed } from "../standins/github.js";
+import { githubEnv, standin } from "./helpers.js";
+
+const repos: TempRepo[] = [];
+afterEach(async () => {
+  await Promise.all(repos.splice(0).map((repo) => repo.cleanup()));
+});
+
+interface Setup {
+  repo: TempRepo;
+  origin: Git;
+  originDir: string;
+  server: GithubStandin;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * A clone whose `origin` is a bare repository, a stand-in holding `issues`, and the scripted agent
+ * writing `<name>.txt` for each issue (plus its lanes-out record of what it saw).
+ */
+async function setup(
+  issues: IssueSeed[],
+  script: Record<string, unknown> = {},
+  settings: Record<string, unknown> = {},
+): Promise<Setup> {
+  const steps: Record<string, unknown> = {};
+  for (const issue of issues) {
+    steps[String(issue.number)] = {
+      sleepMs: 20,
+      files: { [`issue-${issue.number}.txt`]: `${issue.title}\n` },
+    };
+  }
+  // A task file that no issue run selects: the two sources live side by side.
+  const repo = await scriptedRepo(
+    { "write-docs": task("Write docs") },
+    { ...steps, ...script },
+    { concurrency: 2, github: { paceWrites: false }, ...settings },
+  );
+  repos.push(repo);
+  const originDir = path.join(repo.dir, "origin.git");
+  await mkdir(originDir);
+  const origin = new Git(originDir);
+  await origin.run(["init", "--quiet", "--bare", "--initial-branch=main"]);
+  await repo.repo.git.run(["remote", "add", "origin", originDir]);
+  await repo.repo.git.run(["push", "--quiet", "origin", "main"]);
+  const server = await standin({ issues, origin: originDir });
+  return { repo, origin, originDir, server, env: githubEnv(server) };
+}
+
+/** The files a pull request's diff touches: its head against its base, as GitHub shows it. */
+async function prFiles(origin: Git, base: string, head: string): Promise<string[]> {
+  const { stdout } = await origin.run(["diff", "--name-only", `${base}...${head}`]);
+  return stdout.split("\n").filter(Boolean).sort();
+}
+
+async function events(root: string): Promise<Record<string, unknown>[]> {
+  const runs = path.join(root, ".lanes", "runs");
+  const { readdir } = await import("node:fs/promises");
+  const ids = (await readdir(runs)).filter((name) => !name.startsWith(".")).sort();
+  const text = await readFile(path.join(runs, ids.at(-1)!, "events.ndjson"), "utf8");
+  return text
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+const FIVE: IssueSeed[] = [
+  { number: 1, title: "Add alpha" },
+  { number: 2, title: "Add beta", body: "Needs alpha.\n\nDepends on: #1" },
+  { number: 3, title: "Add gamma", blockedBy: [2] },
+  { number: 4, title: "Add delta", labels: ["depends-on/1"], body: "Blocked by #5" },
+  { number: 5, title: "Add epsilon" },
+];
+
+describe("lanes run <issues> --pr", () => {
+  it("runs issues in dependency order and opens one PR per issue holding only its work; a second run opens none", async () => {
+    const { repo, origin, server, env } = await setup(FIVE);
+    const result = await runCli(["run", "1", "2", "#3", "4", "5", "--pr"], {
+      cwd: repo.root,
+      env,
+    });
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+
+    // Dependency order: each issue starts only after its dependencies finished.
+    const log = await events(repo.root);
+    const at = (type: string, id: string) =>
+      log.findIndex((event) => event.type === type && event.taskId === id);
+    for (const [id, deps] of [
+      ["2", ["1"]],
+      ["3", ["2"]],
+      ["4", ["1", "5"]],
+    ] as const) {
+      for (const dep of deps)
+        expect(at("task_started", id)).toBeGreaterThan(at("task_finished", dep));
+    }
+    const started = log.filter((event) => event.type === "run_started")[0]!;
+    expect(started.concurrency).toBe(2);
+
+    // One open PR per issue, from its lanes/<n>-<slug> branch, with Closes #N.
+    const pulls = server.pulls.filter((pull) => pull.state === "open");
+    expect(pulls.map((pull) => pull.head).sort()).toEqual([
+      "lanes/1-add-alpha",
+      "lanes/2-add-beta",
+      "lanes/3-add-gamma",
+      "lanes/4-add-delta",
+      "lanes/5-add-epsilon",
+    ]);
+    const pullOf = (n: number) => pulls.find((pull) => pull.head.startsWith(`lanes/${n}-`))!;
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect(pullOf(n).body).toContain(`Closes #${n}`);
+      expect(pullOf(n).body).toContain("**Run:**");
+      expect(pullOf(n).title).toBe(FIVE[n - 1]!.title);
+    }
+    // Stacked where there is exactly one in-run dependency; on main otherwise.
+    expect(pullOf(1).base).toBe("main");
+    expect(pullOf(2).base).toBe("lanes/1-add-alpha");
+    expect(pullOf(3).base).toBe("lanes/2-add-beta");
+    expect(pullOf(5).base).toBe("main");
+    expect(pullOf(4).base).toBe("main");
+    expect(pullOf(4).body).toContain(`#${pullOf(1).number}`);
+    expect(pullOf(4).body).toContain(`#${pullOf(5).number}`);
+
+    // Each diff holds only its own issue's work (#4 holds its two dependencies', as its body says).
+    for (const n of [1, 2, 3, 5]) {
+      expect(await prFiles(origin, pullOf(n).base, pullOf(n).head)).toEqual([
+        `issue-${n}.txt`,
+        `lanes-out/${n}.txt`,
+      ]);
+    }
+    expect(await prFiles(origin, "main", pullOf(4).head)).toEqual([
+      "issue-1.txt",
+      "issue-4.txt",
+      "issue-5.txt",
+      "lanes-out/1.txt",
+      "lanes-out/4.txt",
+      "lanes-out/5.txt",
+    ]);
+
+    // run.json and `lanes status` know each PR.
+    const status = await runCli(["status"], { cwd: repo.root, env });
+    for (const n of [1, 2, 3, 4, 5]) {
+      expect(status.stdout).toMatch(
+        new RegExp(`pull request https://\\S+/pull/${pullOf(n).number}\\b`),
+      );
+    }
+    const json = JSON.parse((await runCli(["status", "--json"], { cwd: repo.root, env })).stdout);
+    expect(json.tasks["2"].issue).toBe(2);
+    expect(json.tasks["2"].pullRequest.base).toBe("lanes/1-add-alpha");
+    expect(json.tasks["2"].branch).toBe("lanes/2-add-beta");
+
+    // The same command again: the branches are pushed anew and the PRs updated, none opened.
+    const again = await runCli(["run", "1", "2", "3", "4", "5", "--pr"], { cwd: repo.root, env });
+    expect(again.exitCode).toBe(0);
+    expect(server.pulls).toHaveLength(5);
+    expect(server.pulls.every((pull) => pull.state === "open")).toBe(true);
+    expect(again.stdout).toContain("updated");
+    expect(again.stdout).not.toContain("opened");
+  });
+
+  it("--pr run opens one pull request for the integration branch with a checklist", async () => {
+    const { repo, origin, server, env } = await setup(FIVE.slice(0, 2));
+    const result = await runCli(["run", "2", "--pr", "run", "--draft"], { cwd: repo.root, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toContain("#1 pulled in: #2 depends on it and it is open");
+    expect(server.pulls).toHaveLength(1);
+    const [pull] = server.pulls;
+    expect(pull!.head).toMatch(/^lanes\/run\//);
+    expect(pull!.base).toBe("main");
+    expect(pull!.draft).toBe(true);
+    expect(pull!.body).toContain("- [x] #1 Add alpha");
+    expect(pull!.body).toContain("- [x] #2 Add beta");
+    expect(pull!.body).toContain("Closes #1\nCloses #2");
+    expect(await prFiles(origin, "main", pull!.head)).toEqual(
+      expect.arrayContaining(["issue-1.txt", "issue-2.txt"]),
+    );
+    const status = await runCli(["status"], { cwd: repo.root, env });
+    expect(status.stdout).toContain(
+      `pull request https://github.test/acme/widgets/pull/${pull!.number}`,
+    );
+  });
+
+  it("--comment keeps one comment per issue: done with its PR link, failed with the reason and the log's last lines", async () => {
+    const { repo, server, env } = await setup(
+      [
+        { number: 1, title: "Add alpha" },
+        { number: 2, title: "Add beta" },
+      ],
+      { "2": { exit: 1, stderr: "boom: the tests would not pass\n", noChanges: true } },
+    );
+    const result = await runCli(["run", "1", "2", "--pr", "--comment"], { cwd: repo.root, env });
+    expect(result.exitCode).toBe(1);
+    const on = (issue: number) => server.comments.filter((comment) => comment.issue === issue);
+    expect(on(1)).toHaveLength(1);
+    expect(on(2)).toHaveLength(1);
+    const pull = server.pulls.find((candidate) => candidate.head.startsWith("lanes/1-"))!;
+    expect(on(1)[0]!.body).toContain("finished this issue");
+    expect(on(1)[0]!.body).toContain(`/pull/${pull.number}`);
+    expect(on(2)[0]!.body).toContain("could not finish this issue");
+    expect(on(2)[0]!.body).toContain("boom: the tests would not pass");
+    // The comment was edited in place: started first, then its outcome.
+    const edits = server.requests.filter((request) =>
+      /^PATCH .*\/issues\/comments\//.test(`${request.method} ${request.url}`),
+    );
+    expect(edits.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("a failed push fails the task with reason github and keeps its branch", async () => {
+    const { repo, env } = await setup([{ number: 1, title: "Add alpha" }]);
+    await repo.repo.git.run(["remote", "set-url", "origin", path.join(repo.dir, "gone.git")]);
+    const result = await runCli(["run", "1", "--pr"], { cwd: repo.root, env });
+    expect(result.exitCode).toBe(1);
+    const json = JSON.parse((await runCli(["status", "--json"], { cwd: repo.root, env })).stdout);
+    expect(json.tasks["1"].status).toBe("failed");
+    expect(json.tasks["1"].reason).toBe("github");
+    expect(json.tasks["1"].detail).toContain("could not push lanes/1-add-alpha");
+    expect(json.lanes["1"].branch).toBe(true);
+  });
+});
