@@ -76,7 +76,10 @@ export async function collectTasks(
   const connect = connectOptions(repoRoot, settings, env);
   let load: GithubTaskLoad | undefined;
   const merge = (next: GithubTaskLoad) => {
-    if (!load) return void (load = next);
+    if (!load) {
+      load = next;
+      return;
+    }
     for (const task of next.tasks) {
       if (!load.tasks.some((other) => other.id === task.id)) load.tasks.push(task);
     }
