@@ -2,77 +2,11 @@
 // bare repository as `origin`. Issues depend on each other through each of GitHub's three forms;
 // each done issue ends with a pushed branch and one open pull request whose diff is its own work
 // (stacked on its one in-run dependency), and running the same command again opens none.
-import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Git } from "../../src/git/runner.js";
-import { runCli, type TempRepo } from "../helpers/cli.js";
-import { scriptedRepo, task } from "../helpers/scripted-repo.js";
-import type { GithubStandin, IssueSeed } from "../standins/github.js";
-import { githubEnv, standin } from "./helpers.js";
-
-const repos: TempRepo[] = [];
-afterEach(async () => {
-  await Promise.all(repos.splice(0).map((repo) => repo.cleanup()));
-});
-
-interface Setup {
-  repo: TempRepo;
-  origin: Git;
-  originDir: string;
-  server: GithubStandin;
-  env: Record<string, string | undefined>;
-}
-
-/**
- * A clone whose `origin` is a bare repository, a stand-in holding `issues`, and the scripted agent
- * writing `<name>.txt` for each issue (plus its lanes-out record of what it saw).
- */
-async function setup(
-  issues: IssueSeed[],
-  script: Record<string, unknown> = {},
-  settings: Record<string, unknown> = {},
-): Promise<Setup> {
-  const steps: Record<string, unknown> = {};
-  for (const issue of issues) {
-    steps[String(issue.number)] = {
-      sleepMs: 20,
-      files: { [`issue-${issue.number}.txt`]: `${issue.title}\n` },
-    };
-  }
-  // A task file that no issue run selects: the two sources live side by side.
-  const repo = await scriptedRepo(
-    { "write-docs": task("Write docs") },
-    { ...steps, ...script },
-    { concurrency: 2, github: { paceWrites: false }, ...settings },
-  );
-  repos.push(repo);
-  const originDir = path.join(repo.dir, "origin.git");
-  await mkdir(originDir);
-  const origin = new Git(originDir);
-  await origin.run(["init", "--quiet", "--bare", "--initial-branch=main"]);
-  await repo.repo.git.run(["remote", "add", "origin", originDir]);
-  await repo.repo.git.run(["push", "--quiet", "origin", "main"]);
-  const server = await standin({ issues, origin: originDir });
-  return { repo, origin, originDir, server, env: githubEnv(server) };
-}
-
-/** The files a pull request's diff touches: its head against its base, as GitHub shows it. */
-async function prFiles(origin: Git, base: string, head: string): Promise<string[]> {
-  const { stdout } = await origin.run(["diff", "--name-only", `${base}...${head}`]);
-  return stdout.split("\n").filter(Boolean).sort();
-}
-
-async function events(root: string): Promise<Record<string, unknown>[]> {
-  const runs = path.join(root, ".lanes", "runs");
-  const { readdir } = await import("node:fs/promises");
-  const ids = (await readdir(runs)).filter((name) => !name.startsWith(".")).sort();
-  const text = await readFile(path.join(runs, ids.at(-1)!, "events.ndjson"), "utf8");
-  return text
-    .split("\n")
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/cli.js";
+import type { IssueSeed } from "../standins/github.js";
+import { events, prFiles, setup } from "./cli-setup.js";
 
 const FIVE: IssueSeed[] = [
   { number: 1, title: "Add alpha" },
