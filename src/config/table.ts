@@ -21,6 +21,8 @@ export interface FlagSpec {
   short?: string;
   /** The value's name in --help: `<n>`, `<duration>`. */
   placeholder: string;
+  /** The value may be left out (`--pr` or `--pr run`): the flag alone means `true`. */
+  optionalValue?: boolean;
   /** A good value, for the hint after a bad one: `for example --concurrency 3`. */
   example: string;
   commands: readonly SettingsCommand[];

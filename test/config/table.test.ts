@@ -52,10 +52,13 @@ describe("resolved settings", () => {
       [
         "agent",
         "concurrency",
+        "github",
         "gracePeriodMs",
         "heartbeatMs",
         "maxCost",
         "maxTokens",
+        "notify",
+        "pr",
         "retries",
         "timeoutMs",
         "verify",

@@ -54,11 +54,10 @@ function batchesFrom(values: string[] | undefined): string[][] | undefined {
   });
 }
 
-/** `github` and `pr` are settings whose flags (`--github`, `--pr [mode]`) are not the table's. */
+/** `--github` is not the `github` setting's flag (that setting has none): it picks issues by label. */
 type RunFlags = ModeFlags &
-  Omit<SettingsFlags, "github" | "pr"> & {
+  Omit<SettingsFlags, "github"> & {
     github?: boolean;
-    pr?: string | boolean;
     draft?: boolean;
     comment?: boolean;
     batch?: string[];
@@ -116,22 +115,11 @@ export async function runWithReporting(
   }
 }
 
-/** `--pr` alone: a pull request per task; `--pr run`: one for the run. */
-function prFrom(value: string | boolean | undefined): true | "run" | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value === true || value === "task") return true;
-  if (value === "run") return "run";
-  throw new LanesError("E_USAGE", `Invalid --pr value: ${value}. Must be nothing or run.`, {
-    hint: "--pr opens a pull request per task; --pr run one for the whole run",
-  });
-}
-
 export async function runOptionsFrom(
   ids: string[],
   flags: RunFlags & { label?: string[]; only?: boolean },
 ): Promise<RunOptions> {
-  const { github, pr: prFlag, ...settingFlags } = flags;
-  const pr = prFrom(prFlag);
+  const { github, ...settingFlags } = flags;
   return {
     ids,
     labels: flags.label ?? [],
@@ -139,7 +127,7 @@ export async function runOptionsFrom(
     ...(github ? { github: true } : {}),
     ...(flags.draft ? { draft: true } : {}),
     ...(flags.comment ? { comment: true } : {}),
-    settings: { ...(await settingsFromFlags(settingFlags)), ...(pr === undefined ? {} : { pr }) },
+    settings: await settingsFromFlags(settingFlags),
     mode: modeFrom(flags),
     land: flags.land ?? false,
     ...(flags.batch ? { batches: batchesFrom(flags.batch)! } : {}),
@@ -165,10 +153,6 @@ export function runCommand() {
     .addOption(failFast)
     .addOption(sequential)
     .addOption(chain)
-    .option(
-      "--pr [mode]",
-      "push each done task's branch and open or update its pull request; --pr run: one pull request for the run",
-    )
     .option("--draft", "open the pull requests as drafts")
     .option("--comment", "keep one comment on each issue up to date as its task moves")
     .option("--batch <ids>", 'run groups in order, e.g. --batch "a,b" --batch "c"', collect)
