@@ -125,6 +125,20 @@ export const SETTINGS = {
     flag: null,
     help: "print a line after this long without events (CI and pipes)",
   }),
+  pr: setting({
+    kind: "prMode",
+    default: false,
+    env: "LANES_PR",
+    flag: {
+      placeholder: "mode",
+      optionalValue: true,
+      example: "run",
+      commands: ["run"],
+      help: "push each done task's branch and open or update its pull request; --pr run: one pull request for the run",
+      hint: "--pr opens a pull request per task; --pr run one for the whole run",
+    },
+    help: 'push each done task\'s branch and open or update its pull request (true), or push the integration branch and open one pull request for the run ("run")',
+  }),
   maxTokens: setting({
     kind: "positiveInteger",
     default: undefined,
@@ -153,14 +167,6 @@ export const SETTINGS = {
     env: "LANES_GITHUB",
     flag: null,
     help: "where GitHub is when GITHUB_REPOSITORY / GITHUB_API_URL do not say (repository, apiUrl for GitHub Enterprise), the remote lanes pushes to (default origin), and paceWrites (default true)",
-  }),
-  pr: setting({
-    kind: "prMode",
-    default: false,
-    env: "LANES_PR",
-    // `--pr [mode]` takes no value as well, which the table's flags cannot say: run.ts adds it.
-    flag: null,
-    help: "push each done task's branch and open or update its pull request (true), or one pull request for the run's integration branch (\"run\"); the run command's --pr [run]",
   }),
 };
 
