@@ -149,6 +149,28 @@ describe("lanes run <issues> --pr", () => {
     expect(edits.length).toBeGreaterThanOrEqual(2);
   });
 
+  it("lanes resume goes on with --pr: the failed issue is stacked on the done one's branch, no PR opened twice", async () => {
+    const { repo, origin, server, env } = await setup(FIVE.slice(0, 2), {
+      "2": { sleepMs: 20, failAttempts: 1, files: { "issue-2.txt": "Add beta\n" } },
+    });
+    const first = await runCli(["run", "2", "--pr", "--comment"], { cwd: repo.root, env });
+    expect(first.exitCode).toBe(1);
+    expect(server.pulls.map((pull) => pull.head)).toEqual(["lanes/1-add-alpha"]);
+    const resumed = await runCli(["resume", "--yes"], { cwd: repo.root, env });
+    expect(resumed.exitCode).toBe(0);
+    expect(server.pulls.map((pull) => pull.head).sort()).toEqual([
+      "lanes/1-add-alpha",
+      "lanes/2-add-beta",
+    ]);
+    const beta = server.pulls.find((pull) => pull.head === "lanes/2-add-beta")!;
+    expect(beta.base).toBe("lanes/1-add-alpha");
+    expect(await prFiles(origin, beta.base, beta.head)).toEqual(["issue-2.txt", "lanes-out/2.txt"]);
+    // The run's --comment went on too: still one comment per issue, now saying #2 is done.
+    const onBeta = server.comments.filter((comment) => comment.issue === 2);
+    expect(onBeta).toHaveLength(1);
+    expect(onBeta[0]!.body).toContain(`/pull/${beta.number}`);
+  });
+
   it("a failed push fails the task with reason github and keeps its branch", async () => {
     const { repo, env } = await setup([{ number: 1, title: "Add alpha" }]);
     await repo.repo.git.run(["remote", "set-url", "origin", path.join(repo.dir, "gone.git")]);
