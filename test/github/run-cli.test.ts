@@ -2,6 +2,7 @@
 // bare repository as `origin`. Issues depend on each other through each of GitHub's three forms;
 // each done issue ends with a pushed branch and one open pull request whose diff is its own work
 // (stacked on its one in-run dependency), and running the same command again opens none.
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
@@ -169,6 +170,26 @@ describe("lanes run <issues> --pr", () => {
     const onBeta = server.comments.filter((comment) => comment.issue === 2);
     expect(onBeta).toHaveLength(1);
     expect(onBeta[0]!.body).toContain(`/pull/${beta.number}`);
+  });
+
+  it("settings alone say where GitHub is (an Enterprise /api/v3 base) and ask for pull requests", async () => {
+    const { repo, server, env } = await setup(FIVE.slice(0, 1));
+    const settingsFile = path.join(repo.root, ".lanes", "settings.json");
+    const settings = JSON.parse(await readFile(settingsFile, "utf8"));
+    settings.github = {
+      repository: `${server.owner}/${server.repo}`,
+      apiUrl: `${server.url}/api/v3`,
+      paceWrites: false,
+    };
+    settings.pr = true;
+    await writeFile(settingsFile, JSON.stringify(settings));
+    const result = await runCli(["run", "1"], {
+      cwd: repo.root,
+      env: { ...env, GITHUB_REPOSITORY: undefined, GITHUB_API_URL: undefined },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(server.pulls.map((pull) => pull.head)).toEqual(["lanes/1-add-alpha"]);
+    expect(server.requests.every((request) => request.url.startsWith("/api/v3/"))).toBe(true);
   });
 
   it("a failed push fails the task with reason github and keeps its branch", async () => {
