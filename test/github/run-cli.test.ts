@@ -192,6 +192,19 @@ describe("lanes run <issues> --pr", () => {
     expect(server.requests.every((request) => request.url.startsWith("/api/v3/"))).toBe(true);
   });
 
+  it("a refused API call (a secondary rate limit on writes) fails the task with reason github", async () => {
+    const { repo, origin, server, env } = await setup(FIVE.slice(0, 1));
+    server.secondaryRetryAfter = 60;
+    const result = await runCli(["run", "1", "--pr"], { cwd: repo.root, env });
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout).toContain("github — GitHub's secondary rate limit stopped");
+    expect(server.pulls).toHaveLength(0);
+    // The branch was pushed before GitHub refused: the work is there for a later run.
+    expect((await origin.run(["branch", "--list", "lanes/1-add-alpha"])).stdout).toContain(
+      "lanes/1-add-alpha",
+    );
+  });
+
   it("a failed push fails the task with reason github and keeps its branch", async () => {
     const { repo, env } = await setup([{ number: 1, title: "Add alpha" }]);
     await repo.repo.git.run(["remote", "set-url", "origin", path.join(repo.dir, "gone.git")]);
