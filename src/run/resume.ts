@@ -111,13 +111,14 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   const mode = found.options.mode as RunOptions["mode"] & string;
   const batches = found.options.batches ? { batches: found.options.batches } : {};
   const land = options.land ?? found.options.land;
-  if (choice === "fresh") {
-    return fresh(repoRoot, found, { ...options, settings, mode, ...batches, land });
-  }
+  // `--draft` and `--comment` go on as the run was started (`--pr` is in the settings above).
   const github = {
     ...(found.options.draft ? { draft: true } : {}),
     ...(found.options.comment ? { comment: true } : {}),
   };
+  if (choice === "fresh") {
+    return fresh(repoRoot, found, { ...options, ...github, settings, mode, ...batches, land });
+  }
   const prepared = await prepareRun(
     { ...options, ...github, settings, ids: found.order, only: true, mode, ...batches },
     { resuming: true, writeLandedRecords: true },
