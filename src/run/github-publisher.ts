@@ -54,9 +54,15 @@ export class GithubPublisher {
   startPoint(runtime: TaskRuntime): string | undefined {
     if (this.github.pr !== "task") return undefined;
     const deps = this.inRunDependencies(runtime);
-    if (deps.length === 0) return this.prepared.baseCommit;
+    // The run's own base (a resumed run's HEAD may have moved since).
+    if (deps.length === 0) return this.ledger().state.baseCommit;
     if (deps.length === 1) return this.tasks[deps[0]!]?.pullRequest?.commit;
     return undefined;
+  }
+
+  /** The branch pull requests merge into: the run's base branch, as the run was started. */
+  private get baseBranch(): string {
+    return this.ledger().state.baseBranch ?? this.github.baseBranch;
   }
 
   /** Pushes a landed task's branch and opens or updates its pull request; a failure to report. */
@@ -90,7 +96,7 @@ export class GithubPublisher {
           branch: record.branch,
           ...(task.issue ? { issue: { number: task.issue.number } } : {}),
         },
-        baseBranch: github.baseBranch,
+        baseBranch: this.baseBranch,
         inRunDependencies: inRun,
         runId: prepared.runId,
         ...(agentMessage === undefined ? {} : { agentMessage }),
@@ -226,7 +232,7 @@ export class GithubPublisher {
         client: github.client,
         runId: prepared.runId,
         integrationBranch,
-        baseBranch: github.baseBranch,
+        baseBranch: this.baseBranch,
         tasks,
         draft: github.draft,
       });
