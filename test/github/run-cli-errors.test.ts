@@ -3,7 +3,9 @@
 // error found up front — no token, a rejected token, an unknown repository or issue, a rate limit,
 // a cycle, no remote to push to — exiting 2 with a message naming what to fix, no run started.
 import { existsSync } from "node:fs";
+import { mkdir, symlink } from "node:fs/promises";
 import path from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { setup } from "./cli-setup.js";
@@ -74,11 +76,16 @@ describe("GitHub issues as tasks, up front", () => {
 
   it("no token: names the variables and gh", async () => {
     const s = await setup(TWO);
+    // A PATH with git alone: no gh that could be logged in on this machine.
+    const bin = path.join(s.repo.dir, "bin");
+    await mkdir(bin);
+    const git = (await execa("git", ["--exec-path"])).stdout.trim();
+    await symlink(path.join(git, "git"), path.join(bin, "git"));
     const stderr = await refused(["run", "1"], s, {
       ...s.env,
       GITHUB_TOKEN: undefined,
       GH_TOKEN: undefined,
-      PATH: path.dirname(process.execPath) + path.delimiter + "/usr/bin:/bin",
+      PATH: bin,
     });
     expect(stderr).toContain("no GitHub token: GITHUB_TOKEN and GH_TOKEN are unset");
     expect(stderr).toContain("gh auth login");
