@@ -41,6 +41,14 @@ describe("lanes run <issues> --pr", () => {
     }
     const started = log.filter((event) => event.type === "run_started")[0]!;
     expect(started.concurrency).toBe(2);
+    // Under the concurrency limit: never more than two agents between start and exit.
+    let running = 0;
+    let most = 0;
+    for (const event of log) {
+      if (event.type === "task_started") most = Math.max(most, ++running);
+      if (event.type === "agent_exited") running--;
+    }
+    expect(most).toBeLessThanOrEqual(2);
 
     // One open PR per issue, from its lanes/<n>-<slug> branch, with Closes #N.
     const pulls = server.pulls.filter((pull) => pull.state === "open");
@@ -190,6 +198,11 @@ describe("lanes run <issues> --pr", () => {
     expect(result.exitCode).toBe(0);
     expect(server.pulls.map((pull) => pull.head)).toEqual(["lanes/1-add-alpha"]);
     expect(server.requests.every((request) => request.url.startsWith("/api/v3/"))).toBe(true);
+    // The report's task table links the pull request.
+    const report = /^Report: (.+)$/m.exec(result.stdout)?.[1];
+    expect(await readFile(report!, "utf8")).toContain(
+      `https://github.test/acme/widgets/pull/${server.pulls[0]!.number}`,
+    );
   });
 
   it("a refused API call (a secondary rate limit on writes) fails the task with reason github", async () => {
