@@ -105,9 +105,14 @@ export async function collectTasks(
   }
   return {
     tasks: [...taskFiles, ...loaded.tasks],
-    // Every loaded issue is asked for: the loader already pulled in the open dependencies.
+    // The loader already pulled in the open dependencies; `--only` leaves them out again.
     request: {
-      ids: [...local, ...loaded.tasks.map((task) => task.id)],
+      ids: [
+        ...local,
+        ...loaded.tasks
+          .filter((task) => !only || !loaded.pulledIn.includes(task.id))
+          .map((task) => task.id),
+      ],
       labels: options.github ? [] : labels,
       only,
     },

@@ -42,6 +42,10 @@ describe("GitHub issues as tasks, up front", () => {
     );
     expect(json.waves).toEqual([["2"], ["3"]]);
     expect(json.pulled_in).toEqual(["2"]);
+    const only = JSON.parse(
+      (await runCli(["plan", "3", "--only", "--json"], { cwd: s.repo.root, env: s.env })).stdout,
+    );
+    expect(only.waves).toEqual([["3"]]);
   });
 
   it("--github --label runs the open issues with that label, beside a named task file", async () => {
