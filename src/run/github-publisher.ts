@@ -196,8 +196,9 @@ export class GithubPublisher {
    * At the run's end: `--pr run`'s pull request for the integration branch (a failure is a
    * warning: every task's work is intact on the branch), and the comments still being written.
    */
-  async finish(integrationBranch: string): Promise<void> {
-    if (this.github.pr === "run") await this.publishRun(integrationBranch);
+  async finish(integrationBranch: string, interrupted: boolean): Promise<void> {
+    // An interrupted run's pull request waits for `lanes resume`, which finishes the run.
+    if (this.github.pr === "run" && !interrupted) await this.publishRun(integrationBranch);
     await Promise.all(this.comments.values());
   }
 

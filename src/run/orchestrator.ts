@@ -343,7 +343,7 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
-    await this.github?.finish(this.integration.branch);
+    await this.github?.finish(this.integration.branch, this.stopping === "interrupted");
     await this.lanes.close(this.runtimes.values());
     return closeRun(this.prepared, this.ledger, this.integration, {
       stoppedBecause: this.stopping,
