@@ -7,6 +7,7 @@ import { findRepoRoot } from "./git/repo.js";
 import { Git } from "./git/runner.js";
 import type { RunResultWithReport } from "./report/run-end.js";
 import { watchRun } from "./report/run-end.js";
+import { collectTasks, withGithubPlan } from "./run/github-tasks.js";
 import type { PlanOptions } from "./run/options.js";
 import { type Plan, planTasks } from "./run/plan.js";
 import { landRecords, withLandedStatus } from "./run/records-on-landing.js";
@@ -46,12 +47,13 @@ export async function plan(options: PlanOptions = {}): Promise<Plan> {
   });
   // Tasks whose records wait for a landing that has happened count as done (records-on-landing.ts).
   const landed = await landRecords(new Git(repoRoot), { write: false });
-  const tasks = withLandedStatus(await loadTaskFiles(repoRoot), landed);
-  return planTasks(
-    tasks,
-    { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
-    settings.concurrency,
-    settings.overlap,
+  const files = withLandedStatus(await loadTaskFiles(repoRoot), landed);
+  // Issue numbers among the ids (and `--github --label`) add GitHub issues to the task files.
+  const env = options.env ?? process.env;
+  const collected = await collectTasks(repoRoot, options, settings, env, files);
+  return withGithubPlan(
+    planTasks(collected.tasks, collected.request, settings.concurrency, settings.overlap),
+    collected.github,
   );
 }
 

@@ -47,6 +47,13 @@ export function laneBranchName(taskId: string): string {
   return `${LANE_BRANCH_PREFIX}${taskId}`;
 }
 
+/** The lane branch of a task as loaded: its own (a GitHub issue's) or `lanes/<id>`. */
+export function taskBranchName(task: { id: string; branch?: string | undefined }): string {
+  if (task.branch === undefined) return laneBranchName(task.id);
+  assertRefName(task.branch);
+  return task.branch;
+}
+
 /** The integration branch of a run. */
 export function integrationBranchName(runId: string): string {
   const name = `${INTEGRATION_BRANCH_PREFIX}${runId}`;

@@ -40,8 +40,12 @@ describe("README.md", () => {
 
 describe("every command's --help follows the settings table", () => {
   const program = buildProgram();
+  // `--github` picks issues by label; the `github` setting itself has no flag.
+  const NOT_SETTING_FLAGS = new Set(["--github"]);
   const settingOf = (long: string | undefined) =>
-    SETTING_KEYS.find((key) => flagName(key) === long);
+    NOT_SETTING_FLAGS.has(long ?? "")
+      ? undefined
+      : SETTING_KEYS.find((key) => flagName(key) === long);
 
   for (const command of program.commands) {
     const name = command.name();
@@ -62,7 +66,8 @@ describe("every command's --help follows the settings table", () => {
       for (const key of takes) {
         const entry = entryOf(key);
         const flag = entry.flag!;
-        const usage = `${flag.short ? `-${flag.short}, ` : ""}${flagName(key)} <${flag.placeholder}>`;
+        const value = flag.optionalValue ? `[${flag.placeholder}]` : `<${flag.placeholder}>`;
+        const usage = `${flag.short ? `-${flag.short}, ` : ""}${flagName(key)} ${value}`;
         expect(help).toContain(`${usage} ${flag.help ?? entry.help}`);
         // resume keeps what its run was started with, so it shows no default of its own.
         const shown = name === "resume" ? undefined : defaultText(key, false);

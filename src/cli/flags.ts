@@ -22,8 +22,8 @@ import {
 } from "../config/table.js";
 import { LanesError } from "../errors.js";
 
-/** Setting flags as commander hands them over: text, keyed like the settings. */
-export type SettingsFlags = Partial<Record<SettingKey, string>>;
+/** Setting flags as commander hands them over: text (`true` for a bare optional-value flag). */
+export type SettingsFlags = Partial<Record<SettingKey, string | true>>;
 
 /** The options of one command's settings, in the table's order. */
 export function settingOptions(command: SettingsCommand): Option[] {
@@ -34,7 +34,7 @@ export function settingOptions(command: SettingsCommand): Option[] {
     // A resumed run keeps the settings it was started with: the table's default would mislead.
     const shown = command === "resume" ? undefined : defaultText(key, false);
     const option = new Option(
-      `${flag.short ? `-${flag.short}, ` : ""}${flagName(key)} <${flag.placeholder}>`,
+      `${flag.short ? `-${flag.short}, ` : ""}${flagName(key)} ${flag.optionalValue ? `[${flag.placeholder}]` : `<${flag.placeholder}>`}`,
       `${flag.help ?? entry.help}${shown ? ` (default: ${shown})` : ""}`,
     );
     return [flag.choices ? option.choices(flag.choices) : option];
@@ -74,8 +74,9 @@ export async function settingsFromFlags(flags: SettingsFlags): Promise<SettingsF
   const { SettingsFileSchema } = await import("../config/schema.js");
   const layer: Record<string, unknown> = {};
   for (const key of SETTING_KEYS) {
-    const raw = flags[key];
-    if (raw === undefined) continue;
+    const given = flags[key];
+    if (given === undefined) continue;
+    const raw = given === true ? "true" : given;
     const value = KINDS[entryOf(key).kind].fromText(raw);
     if (!SettingsFileSchema.safeParse({ [key]: value }).success) {
       const choices = entryOf(key).flag?.choices;

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
+import { GithubSettingSchema, PrSettingSchema } from "./github-setting.js";
 import { type KindName, LIMITS, OVER_LIMIT } from "./kinds.js";
 import { LaneSettingSchema } from "./lane-setting.js";
 import { NotifySettingSchema } from "./notify-setting.js";
@@ -38,4 +39,6 @@ export const KIND_SCHEMAS = {
   notify: NotifySettingSchema,
   lane: LaneSettingSchema,
   overlap: z.enum(["avoid", "allow"]),
+  github: GithubSettingSchema,
+  prMode: PrSettingSchema,
 } satisfies Record<KindName, z.ZodType>;

@@ -23,6 +23,14 @@ function agentText(raw: string): unknown {
   }
 }
 
+/** `true`/`false` as words; anything else stays text (`run`, `task`) for the schema. */
+function switchText(raw: string): unknown {
+  const word = raw.trim().toLowerCase();
+  if (word === "true" || word === "1") return true;
+  if (word === "false" || word === "0") return false;
+  return raw.trim();
+}
+
 export interface ValueKind {
   /** What a valid value is, finishing "must be …" in errors and filling the README. */
   accepts: string;
@@ -84,6 +92,15 @@ export const KINDS = {
     fromText: agentText,
   },
   overlap: { accepts: '"avoid" or "allow"', fromText: plainText },
+  github: {
+    accepts:
+      '{ "repository": "owner/name", "apiUrl": "https://…", "remote": "origin", "paceWrites": true } (JSON in LANES_GITHUB)',
+    fromText: agentText,
+  },
+  prMode: {
+    accepts: 'true (a pull request per task), "run" (one for the run) or false',
+    fromText: switchText,
+  },
 } as const satisfies Record<string, ValueKind>;
 
 export type KindName = keyof typeof KINDS;

@@ -21,6 +21,8 @@ export interface FlagSpec {
   short?: string;
   /** The value's name in --help: `<n>`, `<duration>`. */
   placeholder: string;
+  /** The value may be left out (`--pr` or `--pr run`): the flag alone means `true`. */
+  optionalValue?: boolean;
   /** A good value, for the hint after a bad one: `for example --concurrency 3`. */
   example: string;
   commands: readonly SettingsCommand[];
@@ -123,6 +125,20 @@ export const SETTINGS = {
     flag: null,
     help: "print a line after this long without events (CI and pipes)",
   }),
+  pr: setting({
+    kind: "prMode",
+    default: false,
+    env: "LANES_PR",
+    flag: {
+      placeholder: "mode",
+      optionalValue: true,
+      example: "run",
+      commands: ["run"],
+      help: "push each done task's branch and open or update its pull request; --pr run: one pull request for the run",
+      hint: "--pr opens a pull request per task; --pr run one for the whole run",
+    },
+    help: 'push each done task\'s branch and open or update its pull request (true), or push the integration branch and open one pull request for the run ("run")',
+  }),
   maxTokens: setting({
     kind: "positiveInteger",
     default: undefined,
@@ -164,6 +180,13 @@ export const SETTINGS = {
       choices: ["avoid", "allow"],
     },
     help: 'tasks whose `files` overlap never run at the same time ("avoid"), or may ("allow")',
+  }),
+  github: setting({
+    kind: "github",
+    default: undefined,
+    env: "LANES_GITHUB",
+    flag: null,
+    help: "where GitHub is when GITHUB_REPOSITORY / GITHUB_API_URL do not say (repository, apiUrl for GitHub Enterprise), the remote lanes pushes to (default origin), and paceWrites (default true)",
   }),
 };
 

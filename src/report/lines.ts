@@ -96,6 +96,8 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
       const more = event.files.length > 3 ? ` and ${event.files.length - 3} more` : "";
       return `${c.yellow("!")} ${event.a} and ${event.b} both changed ${shown}${more}: the later merge may conflict`;
     }
+    case "pull_request":
+      return `${SYMBOL.merged} ${event.taskId ?? "the run"}: pull request #${event.number} ${event.created ? "opened" : "updated"}: ${event.url}`;
     default:
       return undefined;
   }

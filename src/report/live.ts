@@ -39,6 +39,7 @@ const PERMANENT = new Set<LanesEvent["type"]>([
   "processes_ended",
   "files_overlap",
   "lane_setup",
+  "pull_request",
 ]);
 
 const UP_AND_CLEAR = "\x1b[1A\x1b[2K";

@@ -6,8 +6,9 @@ import { overlapLines } from "./plan-overlap-text.js";
 export function formatPlan(plan: Plan): string {
   const lines: string[] = [];
   const count = plan.tasks.length;
+  const notes = (plan.notes ?? []).map((note) => `  ${note}`);
   if (count === 0) {
-    lines.push("Nothing to run: every selected task is done.");
+    lines.push("Nothing to run: every selected task is done.", ...notes);
     if (plan.already_done.length > 0) lines.push(`  already done: ${plan.already_done.join(", ")}`);
     return `${lines.join("\n")}\n`;
   }
@@ -22,6 +23,7 @@ export function formatPlan(plan: Plan): string {
     lines.push(`  already done, not run again: ${plan.already_done.join(", ")}`);
   }
   for (const line of unmetDependencyWarnings(plan)) lines.push(`  ! ${line}`);
+  lines.push(...notes);
   lines.push("");
   const byId = new Map(plan.tasks.map((task) => [task.id, task]));
   const idWidth = Math.max(...plan.tasks.map((task) => task.id.length));

@@ -128,6 +128,7 @@ export function formatStatus(run: StatusJson, options: { color: boolean; now: nu
         : "nothing merged"
     : "deleted";
   field("integration", `${run.integrationBranch} (${integration})`);
+  if (run.pullRequest) field("pull request", run.pullRequest.url);
   field("worktrees", shownPath(run.worktreeRoot));
   lines.push("");
 
@@ -149,6 +150,8 @@ export function formatStatus(run: StatusJson, options: { color: boolean; now: nu
     const lane = run.lanes[id];
     const branch = branchText(task, lane?.branch ?? false);
     if (branch) more.push(branch);
+    if (task.issue !== undefined) more.push(`issue #${task.issue}`);
+    if (task.pullRequest) more.push(`pull request ${task.pullRequest.url}`);
     if (task.worktree && task.status !== "done" && lane?.worktree) {
       more.push(`worktree ${shownPath(task.worktree)}`);
     }

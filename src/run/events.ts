@@ -25,7 +25,9 @@ export type FailureReason =
   /** A write failed because the disk holding the lanes or the repository is full. */
   | "disk_full"
   /** The lane's setup command (`lane.setup`) failed or timed out. */
-  | "setup";
+  | "setup"
+  /** A push or a GitHub API call for the task's pull request failed; its branch is kept. */
+  | "github";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "merging";
@@ -92,6 +94,14 @@ export type LanesEvent = Base &
         detail: string | undefined;
         durationMs: number;
         logPath: string | undefined;
+      }
+    /** A pull request opened or updated: a task's (`--pr`), or the run's (`--pr run`, no taskId). */
+    | {
+        type: "pull_request";
+        taskId: string | undefined;
+        url: string;
+        number: number;
+        created: boolean;
       }
     | { type: "concurrency_changed"; from: number; to: number; why: string }
     | { type: "run_stopping"; why: string }

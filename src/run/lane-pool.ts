@@ -30,6 +30,8 @@ export class LanePool {
     private readonly ledger: Ledger,
     private readonly integration: Integration,
     private readonly hooks?: LaneHooks,
+    /** Where a lane starts instead of the integration branch's head (a pull request per task). */
+    private readonly startPointOf?: (runtime: TaskRuntime) => string | undefined,
   ) {}
 
   /** The task's worktree, created on first use; `after` is the chain's previous task. */
@@ -96,7 +98,8 @@ export class LanePool {
     const { prepared } = this;
     const { record, id } = runtime;
     if (record.worktree) return record.worktree;
-    const startPoint = (after && (await after.head)) ?? this.integration.head;
+    const startPoint =
+      (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
     const lane = await addLane(prepared.git, {
       root: prepared.worktreeRoot,
       path: lanePath(prepared.worktreeRoot, id),

@@ -4,7 +4,7 @@
  * through here, so that what is saved and what is told stay in step.
  */
 import { durationText } from "../config/duration.js";
-import { laneBranchName } from "../names.js";
+import { taskBranchName } from "../names.js";
 import { eventsPath, runDir, runStatePath } from "../state/layout.js";
 import { procInfo } from "../state/proc.js";
 import {
@@ -138,10 +138,23 @@ export function newRunState(
       timeout: durationText(prepared.settings.timeoutMs),
       batches: prepared.batches,
       land: options.land ?? false,
+      ...(prepared.github
+        ? {
+            pr: { off: false, task: true, run: "run" as const }[prepared.github.pr],
+            draft: prepared.github.draft,
+            comment: prepared.github.comment,
+          }
+        : {}),
     },
     order: prepared.plan.tasks.map((task) => task.id),
     tasks: Object.fromEntries(
-      prepared.plan.tasks.map((task) => [task.id, emptyTaskState(laneBranchName(task.id))]),
+      prepared.plan.tasks.map((task) => {
+        const loaded = prepared.tasks.get(task.id);
+        const record = emptyTaskState(taskBranchName(loaded ?? task));
+        // An issue's task records its number, for `lanes status` and its pull request.
+        if (loaded?.issue) record.issue = loaded.issue.number;
+        return [task.id, record];
+      }),
     ),
   };
 }

@@ -10,6 +10,8 @@ export interface PlanOptions {
   labels?: string[];
   /** Exactly the ids given, without their unfinished dependencies. */
   only?: boolean;
+  /** `labels` pick open GitHub issues instead of task files (`--github --label ready`). */
+  github?: boolean;
   /** Settings that win over every file and the environment, as command-line flags do. */
   settings?: SettingsFile;
   env?: NodeJS.ProcessEnv;
@@ -29,6 +31,10 @@ export interface RunOptions extends PlanOptions {
   streamOutput?: boolean;
   /** Start even though the last run did not finish, marking it abandoned (`--yes`). */
   abandonUnfinished?: boolean;
+  /** Open pull requests as drafts (`--draft`). */
+  draft?: boolean;
+  /** Keep one comment per issue up to date as its task moves (`--comment`). */
+  comment?: boolean;
   /** Randomness for retry jitter; injectable for tests. */
   random?: () => number;
 }

@@ -13,6 +13,7 @@ import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
 import type { FailureReason } from "./events.js";
 import { failureOfError } from "./failure-of-error.js";
+import { GithubPublisher } from "./github-publisher.js";
 import { land } from "./landing.js";
 import { LaneLife } from "./lane-life.js";
 import { type Integration, LanePool } from "./lane-pool.js";
@@ -35,6 +36,8 @@ export class Orchestrator {
   private readonly lanes: LanePool;
   private readonly life: LaneLife;
   private readonly overlaps: OverlapWatch;
+  /** Pull requests and issue comments (`--pr`, `--comment`), when the run makes any. */
+  private readonly github: GithubPublisher | undefined;
   private readonly groups = new LiveGroups();
   private readonly leftovers: RunLeftovers;
   private readonly throttle: Throttle;
@@ -78,9 +81,16 @@ export class Orchestrator {
     );
     claimRunState(state);
     this.throttle = new Throttle(this.scheduler.concurrency);
-    this.ledger = new Ledger(runId, repoRoot, state, options.onEvent);
+    this.ledger = new Ledger(runId, repoRoot, state, (event) => {
+      this.github?.onEvent(event);
+      options.onEvent?.(event);
+    });
+    this.github =
+      prepared.github && new GithubPublisher(prepared, prepared.github, () => this.ledger);
     this.life = new LaneLife(prepared, this.ledger, this.groups);
-    this.lanes = new LanePool(prepared, this.ledger, this.integration, this.life);
+    this.lanes = new LanePool(prepared, this.ledger, this.integration, this.life, (runtime) =>
+      this.github?.startPoint(runtime),
+    );
     this.overlaps = new OverlapWatch(this.ledger);
     this.leftovers = new RunLeftovers(this.ledger, runId, prepared.graceMs);
     // run.json cannot be written: going on would leave work no `lanes resume` knows of.
@@ -269,6 +279,12 @@ export class Orchestrator {
           this.scheduler.completed(id, false, failure.retryable),
         );
       }
+      const unpublished = await this.github?.publishTask(runtime);
+      if (unpublished) {
+        return this.attemptFailed(runtime, attempt, unpublished, () =>
+          this.scheduler.completed(id, false, false),
+        );
+      }
       this.ledger.finishTask(id, "done", undefined, undefined);
       this.apply(this.scheduler.completed(id, true));
       await this.lanes.dropMerged(runtime, landed.lane);
@@ -351,6 +367,7 @@ export class Orchestrator {
   }
 
   private async finish(): Promise<RunResult> {
+    await this.github?.finish(this.integration.branch, this.stopping === "interrupted");
     // Done, failed or interrupted: nothing the run started outlives it.
     await this.leftovers.endRun();
     await this.lanes.close(this.runtimes.values());

@@ -27,6 +27,8 @@ export interface Plan {
   already_done: string[];
   /** `--only` runs these tasks although these dependencies of theirs are not done. */
   unmet_dependencies: { task: string; dependency: string }[];
+  /** What loading GitHub issues found (a closed dependency counted done, say), one line each. */
+  notes?: string[];
   concurrency: number;
   /** How many selected tasks carry an estimate: with any, `cost` is in milliseconds. */
   estimated: "all" | "some" | "none";

@@ -15,7 +15,7 @@ import { Git } from "../git/runner.js";
 import { worktreeRoot } from "../git/worktrees.js";
 import { checkLaneSettings } from "../lane/check-settings.js";
 import type { LaneFilesPlan } from "../lane/files-check.js";
-import { laneBranchName, RESERVED_BRANCHES } from "../names.js";
+import { RESERVED_BRANCHES, taskBranchName } from "../names.js";
 import type { SchedulerMode } from "../scheduler/types.js";
 import { loadTasks } from "../tasks/load.js";
 import type { Task } from "../tasks/task.js";
@@ -24,6 +24,8 @@ import { checkNoOperationInProgress } from "./checks/repo-operation.js";
 import { checkRunFolder } from "./checks/run-folder.js";
 import { whereSet } from "./checks/where-set.js";
 import { checkWorktreeRoot } from "./checks/worktree-dir.js";
+import { type GithubRun, prepareGithubRun } from "./github-run.js";
+import { collectTasks, withGithubPlan } from "./github-tasks.js";
 import type { RunOptions } from "./options.js";
 import { type Plan, planTasks, unmetDependencyWarnings } from "./plan.js";
 import { landRecords, withLandedStatus } from "./records-on-landing.js";
@@ -52,6 +54,8 @@ export interface PreparedRun {
   graceMs: number;
   /** What every new lane gets from the main checkout (lane.copy, lane.link, .worktreeinclude). */
   laneFiles: LaneFilesPlan;
+  /** Pull requests and issue comments, when the run makes any. */
+  github: GithubRun | undefined;
 }
 
 export function newRunId(now = new Date()): string {
@@ -157,7 +161,10 @@ function resolveAgents(
  * the task's new lane when every commit on it is also on another branch; one holding commits of
  * its own is refused before anything starts: lanes never drops commits.
  */
-async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
+async function checkLaneBranches(
+  git: Git,
+  lanes: { id: string; branch?: string | undefined }[],
+): Promise<void> {
   // `refs/heads/lanes` matches that branch and every branch below lanes/.
   const { stdout } = await git.run(["for-each-ref", "--format=%(refname)", "refs/heads/lanes"]);
   const existing = new Set(
@@ -176,8 +183,9 @@ async function checkLaneBranches(git: Git, ids: string[]): Promise<void> {
       { hint: `rename it (git branch -m ${blocker} <new-name>) and run again` },
     );
   }
-  for (const id of ids) {
-    const branch = laneBranchName(id);
+  for (const lane of lanes) {
+    const { id } = lane;
+    const branch = taskBranchName(lane);
     if (!existing.has(branch)) continue;
     const own = await git.run([
       "rev-list",
@@ -224,12 +232,13 @@ export async function prepareRun(
   // Records of tasks whose work has landed since their run, for task files not committed as
   // they were run (records-on-landing.ts): they count as done from here on.
   const landed = await landRecords(git, { write: false });
-  const all = withLandedStatus(await loadTasks(repoRoot), landed);
-  const plan = planTasks(
-    all,
-    { ids: options.ids ?? [], labels: options.labels ?? [], only: options.only ?? false },
-    settings.concurrency,
-    settings.overlap,
+  const files = withLandedStatus(await loadTasks(repoRoot), landed);
+  // Issue numbers among the ids (and `--github --label`) add GitHub issues to the task files.
+  const collected = await collectTasks(repoRoot, options, settings, env, files);
+  const all = collected.tasks;
+  const plan = withGithubPlan(
+    planTasks(all, collected.request, settings.concurrency, settings.overlap),
+    collected.github,
   );
   const tasks = new Map(all.map((task) => [task.id, task]));
   const selected = plan.tasks.map((task) => tasks.get(task.id)!);
@@ -237,15 +246,24 @@ export async function prepareRun(
   const agents = resolveAgents(selected, settings, sources.agent, repoRoot, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
   const baseCommit = await headCommit(git);
+  const baseBranch = await currentBranch(git);
   // A resumed run's own lane branches are reset by resume itself.
   if (!resuming)
     await checkLaneBranches(
       git,
-      plan.tasks.map((task) => task.id),
+      plan.tasks.map((task) => tasks.get(task.id)!),
     );
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   await checkWorktreeRoot(repoRoot, root, whereSet("worktreeDir", sources.worktreeDir, repoRoot));
   const laneFiles = await checkLaneSettings(repoRoot, settings.lane);
+  const github = await prepareGithubRun({
+    repoRoot,
+    settings,
+    env,
+    options,
+    loaded: collected.github,
+    baseBranch,
+  });
   // Every check passed: now the landed records may go into their files.
   if (writeLandedRecords && landed.length > 0) await landRecords(git, { write: true });
   return {
@@ -261,13 +279,14 @@ export async function prepareRun(
     batches,
     baseCommit,
     warnings: unmetDependencyWarnings(plan),
-    baseBranch: await currentBranch(git),
+    baseBranch,
     // lanes reads its settings and task files from disk: those are not missing from the lanes.
     dirty: (await dirtyFiles(git)).filter((file) => !file.startsWith(".lanes/")),
     worktreeRoot: root,
     timeoutMs: settings.timeoutMs,
     graceMs: settings.gracePeriodMs,
     laneFiles,
+    github,
   };
 }
 

@@ -64,6 +64,7 @@ export function resumedSettings(state: RunState, flags: SettingsFile = {}): Sett
     concurrency: recorded.concurrency,
     retries: recorded.retries,
     timeout: recorded.timeout,
+    ...(recorded.pr === undefined ? {} : { pr: recorded.pr }),
     ...flags,
   };
 }
@@ -110,11 +111,16 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResult> {
   const mode = found.options.mode as RunOptions["mode"] & string;
   const batches = found.options.batches ? { batches: found.options.batches } : {};
   const land = options.land ?? found.options.land;
+  // `--draft` and `--comment` go on as the run was started (`--pr` is in the settings above).
+  const github = {
+    ...(found.options.draft ? { draft: true } : {}),
+    ...(found.options.comment ? { comment: true } : {}),
+  };
   if (choice === "fresh") {
-    return fresh(repoRoot, found, { ...options, settings, mode, ...batches, land });
+    return fresh(repoRoot, found, { ...options, ...github, settings, mode, ...batches, land });
   }
   const prepared = await prepareRun(
-    { ...options, settings, ids: found.order, only: true, mode, ...batches },
+    { ...options, ...github, settings, ids: found.order, only: true, mode, ...batches },
     { resuming: true, writeLandedRecords: true },
   );
   const lock = await acquireRepoLock(repoRoot, found.id);

@@ -40,6 +40,8 @@ export async function openRun(
     baseCommit: prepared.baseCommit,
     baseBranch: prepared.baseBranch,
   });
+  // What loading GitHub issues found: a dependency pulled in, one closed and counted done.
+  for (const note of prepared.plan.notes ?? []) ledger.emit({ type: "warning", message: note });
   if (prepared.dirty.length > 0) {
     const files =
       prepared.dirty.slice(0, 5).join(", ") + (prepared.dirty.length > 5 ? ", ..." : "");

@@ -55,6 +55,20 @@ export interface TaskState {
   tokens: TokenUsage | undefined;
   cost: number | undefined;
   sessionId: string | undefined;
+  /** The GitHub issue the task comes from. */
+  issue?: number | undefined;
+  /** The task's pull request (`--pr`), once opened or updated. */
+  pullRequest?: PullRequestRecord | undefined;
+}
+
+/** A pull request lanes opened or updated, and the commit its head branch was pushed at. */
+export interface PullRequestRecord {
+  url: string;
+  number: number;
+  base: string;
+  head: string;
+  /** The commit pushed: where a task stacked on this one starts. */
+  commit: string;
 }
 
 export interface RunOptionsRecord {
@@ -64,6 +78,10 @@ export interface RunOptionsRecord {
   timeout: string;
   batches: string[][] | undefined;
   land: boolean;
+  /** `--pr`, `--draft`, `--comment`, for a resumed run to go on with. */
+  pr?: boolean | "run" | undefined;
+  draft?: boolean | undefined;
+  comment?: boolean | undefined;
 }
 
 export interface RunState {
@@ -85,6 +103,8 @@ export interface RunState {
   /** Task ids in plan order. */
   order: string[];
   tasks: Record<string, TaskState>;
+  /** `--pr run`: the run's pull request, once opened or updated. */
+  pullRequest?: PullRequestRecord | undefined;
 }
 
 /**

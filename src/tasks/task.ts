@@ -17,6 +17,10 @@ export interface Task {
   estimateMs?: number;
   /** The task's own agent, overriding the settings' `agent`. */
   agent?: AgentSetting;
-  /** The task file's path, relative to the repository root. */
+  /** The task file's path, relative to the repository root (a GitHub issue: its URL). */
   file: string;
+  /** The lane branch when it is not `lanes/<id>` (an issue's `lanes/<number>-<slug>`). */
+  branch?: string;
+  /** The GitHub issue the task comes from. */
+  issue?: { number: number; url: string };
 }

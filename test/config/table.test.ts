@@ -52,6 +52,7 @@ describe("resolved settings", () => {
       [
         "agent",
         "concurrency",
+        "github",
         "gracePeriodMs",
         "heartbeatMs",
         "lane",
@@ -59,6 +60,7 @@ describe("resolved settings", () => {
         "maxTokens",
         "notify",
         "overlap",
+        "pr",
         "retries",
         "timeoutMs",
         "verify",

@@ -6,13 +6,18 @@ export function planCommand() {
     .description(
       "show what a run would do: waves, critical path, cost at the configured concurrency, and tasks kept apart because their files overlap; changes nothing",
     )
-    .argument("[ids...]", "task ids to plan (their unfinished dependencies are pulled in)")
+    .argument(
+      "[ids...]",
+      "task ids or GitHub issue numbers (12 or #12) to plan (their unfinished dependencies are pulled in)",
+    )
     .option("-l, --label <label...>", "plan the tasks that carry one of these labels")
+    .option("--github", "--label picks open GitHub issues instead of task files")
     .option("--only", "take exactly the ids given, without their dependencies");
   return withSettingOptions(command, "plan")
     .option("--json", "print one JSON object: tasks, waves, critical_path, cost, overlap")
     .action(async (ids, options) => {
-      const settings = await settingsFromFlags(options);
+      const { github, ...settingFlags } = options;
+      const settings = await settingsFromFlags(settingFlags);
       // The engine loads only for a command that needs it: `lanes --help` stays quick.
       const [{ plan }, { formatPlan }] = await Promise.all([
         import("../../index.js"),
@@ -22,6 +27,7 @@ export function planCommand() {
         ids,
         labels: options.label ?? [],
         only: options.only ?? false,
+        ...(github ? { github: true } : {}),
         settings,
       });
       process.stdout.write(

@@ -54,8 +54,12 @@ function batchesFrom(values: string[] | undefined): string[][] | undefined {
   });
 }
 
+/** `--github` is not the `github` setting's flag (that setting has none): it picks issues by label. */
 type RunFlags = ModeFlags &
-  SettingsFlags & {
+  Omit<SettingsFlags, "github"> & {
+    github?: boolean;
+    draft?: boolean;
+    comment?: boolean;
     batch?: string[];
     land?: boolean;
     stream?: boolean;
@@ -115,11 +119,15 @@ export async function runOptionsFrom(
   ids: string[],
   flags: RunFlags & { label?: string[]; only?: boolean },
 ): Promise<RunOptions> {
+  const { github, ...settingFlags } = flags;
   return {
     ids,
     labels: flags.label ?? [],
     only: flags.only ?? false,
-    settings: await settingsFromFlags(flags),
+    ...(github ? { github: true } : {}),
+    ...(flags.draft ? { draft: true } : {}),
+    ...(flags.comment ? { comment: true } : {}),
+    settings: await settingsFromFlags(settingFlags),
     mode: modeFrom(flags),
     land: flags.land ?? false,
     ...(flags.batch ? { batches: batchesFrom(flags.batch)! } : {}),
@@ -129,8 +137,12 @@ export async function runOptionsFrom(
 export function runCommand() {
   const command = new Command("run")
     .description("run the selected tasks' agents, each in its own worktree, and merge their work")
-    .argument("[ids...]", "task ids to run (their unfinished dependencies are pulled in)")
+    .argument(
+      "[ids...]",
+      "task ids or GitHub issue numbers (12 or #12) to run (their unfinished dependencies are pulled in)",
+    )
     .option("-l, --label <label...>", "run the tasks that carry one of these labels")
+    .option("--github", "--label picks open GitHub issues instead of task files")
     .option("--only", "take exactly the ids given, without their dependencies");
   const [failFast, sequential, chain] = exclusiveOptions(
     new Option("--fail-fast", "stop at the first failure and end running agents"),
@@ -141,6 +153,8 @@ export function runCommand() {
     .addOption(failFast)
     .addOption(sequential)
     .addOption(chain)
+    .option("--draft", "open the pull requests as drafts")
+    .option("--comment", "keep one comment on each issue up to date as its task moves")
     .option("--batch <ids>", 'run groups in order, e.g. --batch "a,b" --batch "c"', collect)
     .option("--land", "fast-forward the base branch when every task succeeded")
     .option("--stream", "print agent output prefixed with the task id")

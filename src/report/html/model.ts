@@ -139,7 +139,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       tokens: task.tokens ?? null,
       cost: task.cost ?? null,
       branch: task.branch,
-      pr: (task as { pr?: string }).pr ?? null,
+      pr: task.pullRequest?.url ?? null,
       logPath: task.logPath ?? null,
       logTail: input.logTails[id] ?? null,
       dependsOn: depsOf.get(id) ?? [],
