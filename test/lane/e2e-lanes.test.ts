@@ -233,7 +233,11 @@ describe("a running lane", () => {
     );
     const lanes = startCli(["run"], repo.root);
     await until(() => readFile(path.join(repo.reports, "one.json"), "utf8"), "the agent");
-    const status = await runCli(["status"], { cwd: repo.root });
+    // run.json's writes are coalesced: the record may reach the disk a moment after the agent.
+    const status = await until(async () => {
+      const shown = await runCli(["status"], { cwd: repo.root });
+      return shown.stdout.includes(`ports ${base}-${base + 9}`) ? shown : undefined;
+    }, "lanes status to show the port block");
     expect(status.stdout).toContain(`ports ${base}-${base + 9}`);
     const json = JSON.parse((await runCli(["status", "--json"], { cwd: repo.root })).stdout);
     expect(json.tasks.one.ports).toEqual({ first: base, last: base + 9 });
