@@ -1,5 +1,11 @@
 /** The zod schema of each kind of setting value: one validator for files, env and flags alike. */
 import { z } from "zod";
+import {
+  ConflictPolicySchema,
+  LoopsSchema,
+  ModelsSchema,
+  PhasesSchema,
+} from "../quality/settings.js";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
 import type { KindName } from "./kinds.js";
@@ -22,4 +28,8 @@ export const KIND_SCHEMAS = {
   command: z.union([z.string().min(1), argv]),
   agent: AgentSettingSchema,
   notify: NotifySettingSchema,
+  phases: PhasesSchema,
+  loops: LoopsSchema,
+  conflictPolicy: ConflictPolicySchema,
+  models: ModelsSchema,
 } satisfies Record<KindName, z.ZodType>;

@@ -19,10 +19,12 @@ export type FailureReason =
   | "interrupted"
   | "budget"
   | "dependency"
-  | "git";
+  | "git"
+  /** The qa phase blocked the task, gave no verdict, or its loops were used up. */
+  | "qa";
 
 /** The steps of landing a task after its agent exited, in order. */
-export type LandingStep = "committing" | "verifying" | "merging";
+export type LandingStep = "committing" | "verifying" | "resolving" | "merging";
 
 export interface TokenUsage {
   input: number;
@@ -74,6 +76,27 @@ export type LanesEvent = Base &
      * these apart from running agents. The step ends with `task_merged` or `task_finished`.
      */
     | { type: "task_step"; taskId: string; step: LandingStep }
+    /**
+     * A qa phase's verdict: `loop` counts the reviews of this task (1 = the first), `of` the most
+     * it may have (qaLoops + 1). needs_work sends the findings back to exec while loops are left.
+     */
+    | {
+        type: "qa_verdict";
+        taskId: string;
+        verdict: "ready" | "needs_work" | "blocked" | "none";
+        findings: string[];
+        loop: number;
+        of: number;
+      }
+    /** A failed verify or a qa's findings go back to the agent: `loop` of at most `of`. */
+    | {
+        type: "task_loop";
+        taskId: string;
+        kind: "qa" | "verify";
+        loop: number;
+        of: number;
+        why: string;
+      }
     | { type: "task_merged"; taskId: string; commit: string }
     | {
         type: "task_finished";

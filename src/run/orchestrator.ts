@@ -8,21 +8,24 @@ import { integrationBranchName } from "../names.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import type { RunState } from "../state/run-state.js";
-import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
+import type { AgentOutcome, AttemptContext } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
+import { conflictResolver } from "./conflict-resolve.js";
 import type { FailureReason } from "./events.js";
 import { errorDetail, land } from "./landing.js";
 import { type Integration, LanePool } from "./lane-pool.js";
 import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
+import { runPhases } from "./phases.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
 import { backoffMs, closeRun, openRun } from "./run-ends.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { Throttle } from "./throttle.js";
+import { feedBackVerify } from "./verify-loop.js";
 
 export class Orchestrator {
   private readonly scheduler: Scheduler;
@@ -193,26 +196,10 @@ export class Orchestrator {
     const signal = runtime.beginAttempt();
     try {
       let outcome: AgentOutcome;
+      const agentContext = this.agentContext();
       try {
         const lane = await this.lanes.ensure(runtime, after);
-        outcome = await runAgentAttempt(
-          {
-            prepared: this.prepared,
-            options: this.options,
-            ledger: this.ledger,
-            groups: this.groups,
-            hooks: {
-              onUsage: () => this.checkBudget(),
-              onRateLimited: () =>
-                this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
-              stopping: () => this.stopping !== undefined,
-            },
-          },
-          runtime,
-          attempt,
-          lane,
-          signal,
-        );
+        outcome = await runPhases(agentContext, runtime, attempt, lane, signal);
       } catch (error) {
         outcome = {
           kind: "failed",
@@ -234,6 +221,9 @@ export class Orchestrator {
           ledger: this.ledger,
           groups: this.groups,
           integration: this.integration,
+          ...(this.prepared.settings.conflicts === "agent"
+            ? { resolveConflict: conflictResolver(agentContext, () => attempt) }
+            : {}),
         },
         runtime,
         attempt,
@@ -241,7 +231,18 @@ export class Orchestrator {
       );
       if (landed.kind === "cancelled") return this.cancelled(runtime);
       if (landed.kind === "failed") {
-        const { failure } = landed;
+        let { failure } = landed;
+        if (failure.reason === "verify") {
+          const fed = await feedBackVerify(
+            this.ledger,
+            runtime,
+            attempt,
+            failure,
+            this.prepared.settings.verifyLoops,
+          );
+          failure = fed.failure;
+          if (fed.again) return this.loopBack(runtime, attempt, failure);
+        }
         return this.attemptFailed(runtime, attempt, failure, () =>
           this.scheduler.completed(id, false, failure.retryable),
         );
@@ -253,6 +254,38 @@ export class Orchestrator {
     } finally {
       runtime.endAttempt();
     }
+  }
+
+  /** What each agent phase needs of the run: settings, the ledger, the throttle and budget. */
+  private agentContext(): AttemptContext {
+    return {
+      prepared: this.prepared,
+      options: this.options,
+      ledger: this.ledger,
+      groups: this.groups,
+      hooks: {
+        onUsage: () => this.checkBudget(),
+        onRateLimited: () =>
+          this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
+        stopping: () => this.stopping !== undefined,
+      },
+    };
+  }
+
+  /** A failed verify fed back: the task starts again with the failing tests in its prompt. */
+  private loopBack(runtime: TaskRuntime, attempt: number, failure: AttemptFailure): void {
+    runtime.lastFailure = `${failure.reason}: ${failure.detail}`;
+    this.ledger.emit({
+      type: "attempt_failed",
+      taskId: runtime.id,
+      attempt,
+      reason: failure.reason,
+      detail: failure.detail,
+      retryInMs: 0,
+    });
+    runtime.record.status = "pending";
+    this.apply(this.scheduler.loopBack(runtime.id));
+    this.ledger.save();
   }
 
   /** Ended because the run stops: back to pending, for `lanes resume`. */

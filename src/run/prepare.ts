@@ -6,7 +6,7 @@ import {
   type ResolvedAgent,
   resolveAgent,
 } from "../agents/presets.js";
-import { loadPromptTemplate } from "../agents/prompt.js";
+import { loadPromptTemplate, loadPromptTemplates, type PromptPhase } from "../agents/prompt.js";
 import { loadSettings } from "../config/load.js";
 import type { Settings } from "../config/schema.js";
 import { LanesError } from "../errors.js";
@@ -32,6 +32,8 @@ export interface PreparedRun {
   tasks: Map<string, Task>;
   agents: Map<string, ResolvedAgent>;
   promptTemplate: string | undefined;
+  /** `.lanes/prompts/<phase>.md` of the other phases (spec, qa, resolve), checked up front. */
+  promptTemplates: Partial<Record<PromptPhase, string>>;
   mode: SchedulerMode;
   batches: string[][] | undefined;
   baseCommit: string;
@@ -212,6 +214,7 @@ export async function prepareRun(
   const batches = checkBatches(options.batches, plan);
   const agents = resolveAgents(selected, settings, sources.agent, repoRoot, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
+  const promptTemplates = await loadPromptTemplates(repoRoot, ["spec", "qa", "resolve"]);
   const baseCommit = await headCommit(git);
   // A resumed run's own lane branches are reset by resume itself.
   if (!resuming)
@@ -236,6 +239,7 @@ export async function prepareRun(
     tasks,
     agents,
     promptTemplate,
+    promptTemplates,
     mode: options.mode ?? "parallel",
     batches,
     baseCommit,
