@@ -10,7 +10,7 @@ import { conflictedFiles, describeMarkers, markersAfterResolve } from "../qualit
 import { gatherResolveInputs, type ResolveTask } from "../quality/resolve-inputs.js";
 import { type AttemptContext, runAgentAttempt } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
-import { qualityOf } from "./phases.js";
+import { nextRun, qualityOf } from "./phases.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
 export type UpToDate =
@@ -71,9 +71,7 @@ async function bringUpToDate(
     incoming: { ref: incomingHead, tasks: incomingTasks(ctx, runtime) },
   });
   quality.phase = "resolve";
-  const runs = (quality.runs ??= {});
-  const run = Math.max(attempt, (runs.resolve ?? 0) + 1);
-  runs.resolve = run;
+  const run = nextRun(runtime, "resolve", attempt);
   const model = ctx.prepared.settings.models?.resolve;
   const outcome = await runAgentAttempt(ctx, runtime, attempt, lane, signal, {
     phase: "resolve",

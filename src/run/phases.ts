@@ -29,11 +29,10 @@ export function qualityOf(runtime: TaskRuntime): QualityRecord {
 }
 
 /** The number of this run of `phase` for the task: the attempt, or one past its last run. */
-function nextRun(runtime: TaskRuntime, phase: string, attempt: number): number {
+export function nextRun(runtime: TaskRuntime, phase: string, attempt: number): number {
   const quality = qualityOf(runtime);
-  const runs = (quality.runs ??= {});
-  const run = Math.max(attempt, (runs[phase] ?? 0) + 1);
-  runs[phase] = run;
+  const run = Math.max(attempt, (quality.runs?.[phase] ?? 0) + 1);
+  quality.runs = { ...quality.runs, [phase]: run };
   return run;
 }
 
