@@ -7,6 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { PromptPhase } from "../agents/prompt.js";
+import { commitAll } from "../git/merge.js";
 import { dirtyFiles, headCommit } from "../git/repo.js";
 import { type Phase, phasesFor } from "../quality/settings.js";
 import { readVerdict } from "../quality/verdict.js";
@@ -232,13 +233,16 @@ async function qa(
   };
 }
 
-/** What the lane changed since it started, its uncommitted files included. */
+/**
+ * What the lane changed since it started. The work is committed first, as landing would commit
+ * it, so that the review sees new files too and anything the review itself changes stands out.
+ */
 async function laneDiff(ctx: AttemptContext, runtime: TaskRuntime, lane: string): Promise<string> {
-  const git = ctx.prepared.git;
+  const { git, runId } = ctx.prepared;
+  const { task, id } = runtime;
+  await commitAll(git, lane, `${task.title}\n\nlanes task ${id} (run ${runId})`);
   const start = runtime.record.startCommit ?? "HEAD";
-  // Staged so that new files show too; landing commits everything anyway.
-  await git.run(["add", "-A"], { cwd: lane });
-  const { stdout } = await git.run(["diff", "--cached", "--no-color", start], { cwd: lane });
+  const { stdout } = await git.run(["diff", "--no-color", start, "HEAD"], { cwd: lane });
   return stdout.length > MAX_DIFF_CHARS
     ? `${stdout.slice(0, MAX_DIFF_CHARS)}\n… (the diff is cut at ${MAX_DIFF_CHARS} characters)`
     : stdout;
