@@ -143,14 +143,14 @@ describe("lanes run: phases spec -> exec -> qa", () => {
 // stretches of passing output, so that the last line says nothing about it.
 const VERIFY_SCRIPT = [
   "const fs = require('node:fs');",
-  "for (let i = 0; i < 300; i++) console.log(`ok ${i + 1} - filler test ${i}`);",
+  "for (let i = 0; i < 300; i++) console.log('ok ' + (i + 1) + ' - filler test ' + i);",
   "if (!fs.existsSync('fixed.txt')) {",
   "  console.log('not ok 301 - adds two numbers');",
   "  console.log('  ---');",
   "  console.log('  message: EXPECTED-3-GOT-4 sum(1, 2) returned 4');",
   "  console.log('  ...');",
   "}",
-  "for (let i = 0; i < 300; i++) console.log(`# filler diagnostic ${i}`);",
+  "for (let i = 0; i < 300; i++) console.log('# filler diagnostic ' + i);",
   "process.exit(fs.existsSync('fixed.txt') ? 0 : 1);",
 ].join("\n");
 
