@@ -252,7 +252,8 @@ export class Orchestrator {
       await this.lanes.dropMerged(runtime, landed.lane);
       this.ledger.save();
     } finally {
-      runtime.endAttempt();
+      // A loop may already have started the next attempt, with a controller of its own.
+      if (runtime.controller?.signal === signal) runtime.endAttempt();
     }
   }
 

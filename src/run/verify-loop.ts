@@ -40,7 +40,8 @@ export async function feedBackVerify(
   const headline = failureHeadline(excerpt);
   // "`npm test` failed (1)": the detail's first part, without the one last line it used to carry.
   const command = /^`[^`]*` failed \([^)]*\)/.exec(failure.detail)?.[0] ?? "verify failed";
-  const detail = `${command}${headline ? `:\n${headline}` : ""}\n(log: ${log})`;
+  const [first, ...rest] = headline.split("\n").filter(Boolean);
+  const detail = [`${command}${first ? `: ${first}` : ""}`, ...rest, `(log: ${log})`].join("\n");
   const again = used < limit;
   if (again) {
     quality.verifyLoops = used + 1;

@@ -151,7 +151,8 @@ const VERIFY_SCRIPT = [
   "  console.log('  ...');",
   "}",
   "for (let i = 0; i < 300; i++) console.log('# filler diagnostic ' + i);",
-  "process.exit(fs.existsSync('fixed.txt') ? 0 : 1);",
+  // exitCode, not exit(): stdout to a pipe is asynchronous, and exit() would cut it short.
+  "process.exitCode = fs.existsSync('fixed.txt') ? 0 : 1;",
 ].join("\n");
 
 describe("lanes run: failing tests fed back", () => {
@@ -170,7 +171,7 @@ describe("lanes run: failing tests fed back", () => {
       settings: { verify: ["node", "check.cjs"] },
     });
     const result = await runCli(["run"], { cwd: repo.root });
-    expect(result.exitCode).toBe(0);
+    expect(result.exitCode, result.stdout).toBe(0);
     const { state, events, dir } = await readRun(repo.root);
     expect(state.tasks.sum?.status).toBe("done");
     expect(state.tasks.sum?.quality?.verifyLoops).toBe(1);
