@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
-import { git, readRun, runRepo } from "./helpers.js";
+import { git, readRun, runRepo, spawnCli, waitForStarts } from "./helpers.js";
 
 const PHASES = { phases: ["spec", "exec", "qa"] };
 
@@ -266,5 +266,34 @@ describe("lanes run: conflicts", () => {
     expect(failed?.detail).toContain("colour.txt: conflict markers left");
     // The branch is kept, without a half-done merge in its worktree.
     expect(await git(repo, ["branch", "--list", failed!.branch])).toContain(failed!.branch);
+  });
+});
+
+describe("lanes resume in the middle of the phases", () => {
+  it("resumes a run killed in exec at exec: the finished spec is not run again, its plan kept", async () => {
+    const repo = await runRepo({
+      tasks: { feat: {} },
+      plan: {
+        "feat:spec": { sleepMs: 20, plan: "KEPT-PLAN: one step" },
+        "feat:exec:1": { hang: true },
+        "feat:exec": { sleepMs: 20, promptMustContain: ["KEPT-PLAN: one step"] },
+      },
+      settings: { phases: ["spec", "exec"] },
+    });
+    const lanes = spawnCli(["run"], repo.root);
+    // The spec's start, then exec's, which hangs.
+    await waitForStarts(repo.startsFile, 2);
+    lanes.child.kill("SIGINT");
+    expect((await lanes.exited).code, lanes.stderr()).toBe(130);
+    const killed = await readRun(repo.root);
+    expect(killed.state.tasks.feat?.status).toBe("pending");
+    expect(killed.state.tasks.feat?.quality?.planFile).toBeDefined();
+
+    const resumed = await runCli(["resume", "--yes"], { cwd: repo.root });
+    expect(resumed.exitCode, resumed.stdout).toBe(0);
+    const { state, events } = await readRun(repo.root);
+    expect(state.tasks.feat?.status).toBe("done");
+    const phases = events.flatMap((e) => (e.type === "task_started" ? [e.phase] : []));
+    expect(phases).toEqual(["spec", "exec", "exec"]);
   });
 });
