@@ -229,7 +229,7 @@ async function qa(
     kind: "verdict",
     verdict: verdict.verdict,
     findings: verdict.findings,
-    detail: verdict.verdict === "blocked" ? "qa: blocked" : `qa: ${verdict.verdict}`,
+    detail: verdict.verdict === "blocked" ? "qa blocked the task" : `qa: ${verdict.verdict}`,
   };
 }
 
