@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { QA_PROMPT_MARKER } from "../../src/quality/templates.js";
 import { PROJECT_ROOT, runCli } from "../helpers/cli.js";
 import { git, readRun, runRepo } from "../run/helpers.js";
 import { startAnthropicStandin } from "../standins/anthropic.js";
@@ -41,6 +42,8 @@ describe("lanes run with phases spec, exec, qa and the real Claude Code CLI", ()
           },
         },
         phases: ["spec", "exec", "qa"],
+        // qa's own model, through the preset's --model flag.
+        models: { qa: "claude-qa-model-x" },
       };
       writeFileSync(path.join(repo.root, ".lanes", "settings.json"), JSON.stringify(settings));
       await git(repo, ["add", "-A"]);
@@ -84,6 +87,14 @@ describe("lanes run with phases spec, exec, qa and the real Claude Code CLI", ()
         "written by the stand-in",
       );
       expect(standin.counts.toolCalls).toBe(1);
+      const models = (marker: string) =>
+        standin.requests
+          .filter((request) => (JSON.stringify(request.body) ?? "").includes(marker))
+          .map((request) => (request.body as { model?: string }).model);
+      expect(models(QA_PROMPT_MARKER)).toContain("claude-qa-model-x");
+      const exec = models("You are working on task feat");
+      expect(exec.length).toBeGreaterThan(0);
+      expect(exec).not.toContain("claude-qa-model-x");
     },
     TIMEOUT,
   );
