@@ -233,15 +233,10 @@ export class Orchestrator {
       if (landed.kind === "failed") {
         let { failure } = landed;
         if (failure.reason === "verify") {
-          const fed = await feedBackVerify(
-            this.ledger,
-            runtime,
-            attempt,
-            failure,
-            this.prepared.settings.verifyLoops,
-          );
+          const { verifyLoops } = this.prepared.settings;
+          const fed = await feedBackVerify(this.ledger, runtime, attempt, failure, verifyLoops);
           failure = fed.failure;
-          if (fed.again) return this.loopBack(runtime, attempt, failure);
+          if (fed.again) return this.loopBack(runtime, failure);
         }
         return this.attemptFailed(runtime, attempt, failure, () =>
           this.scheduler.completed(id, false, failure.retryable),
@@ -273,17 +268,9 @@ export class Orchestrator {
     };
   }
 
-  /** A failed verify fed back: the task starts again with the failing tests in its prompt. */
-  private loopBack(runtime: TaskRuntime, attempt: number, failure: AttemptFailure): void {
+  /** A failed verify fed back (verify-loop.ts): the task starts again with the failing tests. */
+  private loopBack(runtime: TaskRuntime, failure: AttemptFailure): void {
     runtime.lastFailure = `${failure.reason}: ${failure.detail}`;
-    this.ledger.emit({
-      type: "attempt_failed",
-      taskId: runtime.id,
-      attempt,
-      reason: failure.reason,
-      detail: failure.detail,
-      retryInMs: 0,
-    });
     runtime.record.status = "pending";
     this.apply(this.scheduler.loopBack(runtime.id));
     this.ledger.save();

@@ -45,6 +45,15 @@ export async function feedBackVerify(
   const again = used < limit;
   if (again) {
     quality.verifyLoops = used + 1;
+    // The attempt failed and is run again at once: a retry that spends no `retries`.
+    ledger.emit({
+      type: "attempt_failed",
+      taskId: runtime.id,
+      attempt,
+      reason: failure.reason,
+      detail,
+      retryInMs: 0,
+    });
     ledger.emit({
       type: "task_loop",
       taskId: runtime.id,
