@@ -182,6 +182,13 @@ describe("lanes run: failing tests fed back", () => {
     const prompt = promptOf(dir, "sum", "exec", 2);
     expect(prompt).toContain("## The tests failed");
     expect(prompt).not.toContain("filler diagnostic 299");
+    // The CI lines say where the task went, the summary that it merged after a loop.
+    expect(result.stdout).toMatch(
+      /↻ sum back to exec with the failing tests \(verify loop 1\/2\): not ok 301 - adds two numbers/,
+    );
+    expect(result.stdout).toContain("Summary: 1 done (0 on the first pass, 1 after loops)");
+    const status = await runCli(["status"], { cwd: repo.root });
+    expect(status.stdout).toContain("loops verify 1");
   });
 
   it("lanes resume --retry-failed feeds a failed verify back the same way", async () => {
