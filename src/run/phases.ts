@@ -77,7 +77,7 @@ export async function runPhases(
   if (outcome.kind !== "ok" || !phases.includes("qa" satisfies Phase)) return outcome;
   const limit = ctx.prepared.settings.qaLoops;
   for (;;) {
-    const review = await qa(ctx, runtime, lane, plan, phase);
+    const review = await qa(ctx, runtime, attempt, lane, plan, phase);
     if (review.kind === "outcome") return review.outcome;
     const loops = quality.qaLoops ?? 0;
     ctx.ledger.emit({
@@ -197,12 +197,14 @@ type Review =
 async function qa(
   ctx: AttemptContext,
   runtime: TaskRuntime,
+  attempt: number,
   lane: string,
   plan: string | undefined,
   phase: RunPhase,
 ): Promise<Review> {
   const diff = await laneDiff(ctx, runtime, lane);
-  const run = (qualityOf(runtime).runs?.qa ?? 0) + 1;
+  // The number this qa run gets (nextRun): its verdict file goes with its log, qa.<n>.log.
+  const run = Math.max(attempt, (qualityOf(runtime).runs?.qa ?? 0) + 1);
   const file = verdictPath(ctx.ledger.dir, runtime.id, run);
   await mkdir(path.dirname(file), { recursive: true });
   await rm(file, { force: true });
