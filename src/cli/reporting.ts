@@ -129,6 +129,7 @@ export async function summaryInput(result: RunResult, cwd: string): Promise<RunS
       ...(task.cost !== undefined ? { cost: task.cost } : {}),
       ...(task.notStartedWhy ? { notStartedWhy: task.notStartedWhy } : {}),
       attempts: task.attempts,
+      loops: task.loops,
     })),
   };
 }

@@ -1,5 +1,11 @@
 /** The zod schema of each kind of setting value: one validator for files, env and flags alike. */
 import { z } from "zod";
+import {
+  ConflictPolicySchema,
+  LoopsSchema,
+  ModelsSchema,
+  PhasesSchema,
+} from "../quality/settings.js";
 import { AgentSettingSchema, argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
 import { GithubSettingSchema, PrSettingSchema } from "./github-setting.js";
@@ -41,4 +47,8 @@ export const KIND_SCHEMAS = {
   overlap: z.enum(["avoid", "allow"]),
   github: GithubSettingSchema,
   prMode: PrSettingSchema,
+  phases: PhasesSchema,
+  loops: LoopsSchema,
+  conflictPolicy: ConflictPolicySchema,
+  models: ModelsSchema,
 } satisfies Record<KindName, z.ZodType>;

@@ -31,6 +31,19 @@ function switchText(raw: string): unknown {
   return raw.trim();
 }
 
+/** A JSON list, or words separated by commas (`spec,exec,qa`). */
+function listText(raw: string): unknown {
+  const text = raw.trim();
+  if (text.startsWith("[")) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      return raw;
+    }
+  }
+  return text.split(",").map((word) => word.trim());
+}
+
 export interface ValueKind {
   /** What a valid value is, finishing "must be …" in errors and filling the README. */
   accepts: string;
@@ -100,6 +113,17 @@ export const KINDS = {
   prMode: {
     accepts: 'true (a pull request per task), "run" (one for the run) or false',
     fromText: switchText,
+  },
+  phases: {
+    accepts:
+      'a list of phases in order, from "spec", "exec" (required), "qa" (JSON in LANES_PHASES)',
+    fromText: listText,
+  },
+  loops: { accepts: "a whole number of loops from 0 to 20", fromText: numberText },
+  conflictPolicy: { accepts: '"agent" or "fail"', fromText: plainText },
+  models: {
+    accepts: '{ "spec": "…", "exec": "…", "qa": "…", "resolve": "…" } (JSON in LANES_MODELS)',
+    fromText: agentText,
   },
 } as const satisfies Record<string, ValueKind>;
 

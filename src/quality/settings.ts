@@ -55,25 +55,29 @@ const loops = (what: string) =>
     .min(0, { message: `${what} cannot be negative` })
     .max(20, { message: `${what} above 20 would let one task loop for hours` });
 
+/** How many loops a setting allows: the settings table's kind for qaLoops and verifyLoops. */
+export const LoopsSchema = loops("the number of loops");
+
+/** `agent`: a resolve phase merges the integration head in; `fail`: the task fails. */
+export const ConflictPolicySchema = z.enum(["agent", "fail"], {
+  error: (issue) => `conflicts must be "agent" or "fail", got ${JSON.stringify(issue.input)}`,
+});
+export type ConflictPolicy = z.infer<typeof ConflictPolicySchema>;
+
+/** A model per phase, passed through the preset's model flag. */
+export const ModelsSchema = z.partialRecord(
+  z.enum(AGENT_PHASES),
+  z.string().trim().min(1, { message: "model name is empty" }),
+);
+
 export const QualitySettingsSchema = z.object({
   phases: PhasesSchema.default(["exec"]),
   /** How many times qa's `needs_work` may send findings back to exec. */
   qaLoops: loops("qaLoops").default(2),
   /** How many times a failed verify is fed back to the agent, apart from `retries`. */
   verifyLoops: loops("verifyLoops").default(2),
-  /** `agent`: a resolve phase merges the integration head in; `fail`: the task fails. */
-  conflicts: z
-    .enum(["agent", "fail"], {
-      error: (issue) => `conflicts must be "agent" or "fail", got ${JSON.stringify(issue.input)}`,
-    })
-    .default("agent"),
-  /** A model per phase, passed through the preset's model flag. */
-  models: z
-    .partialRecord(
-      z.enum(AGENT_PHASES),
-      z.string().trim().min(1, { message: "model name is empty" }),
-    )
-    .default({}),
+  conflicts: ConflictPolicySchema.default("agent"),
+  models: ModelsSchema.default({}),
 });
 export type QualitySettings = z.infer<typeof QualitySettingsSchema>;
 

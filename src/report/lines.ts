@@ -69,12 +69,24 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
     }
     case "attempt_failed": {
       if (event.retryInMs === undefined) return undefined; // task_finished tells the rest
+      if (event.retryInMs === 0 && event.reason === "verify") return undefined; // task_loop tells it
       const why = whyText(event.reason, event.detail, c);
       return `${c.yellow(SYMBOL.retry)} ${event.taskId} retry in ${formatDuration(event.retryInMs)}: ${why}`;
     }
     case "task_step":
       // Committing and merging take a moment and `merged` follows; a verify may take minutes.
+      if (event.step === "resolving")
+        return `${SYMBOL.landing} ${event.taskId} no longer merges: the agent resolves the conflict`;
       return event.step === "verifying" ? `${SYMBOL.landing} ${event.taskId} verifying` : undefined;
+    case "qa_verdict": {
+      const findings = detailText(event.findings.join("; "));
+      const verdict = event.verdict === "none" ? "no verdict" : reasonText(event.verdict);
+      return `${SYMBOL.started} ${event.taskId}: qa ${event.loop}/${event.of} ${verdict}${findings ? ` ${c.dim(`— ${findings}`)}` : ""}`;
+    }
+    case "task_loop": {
+      const back = event.kind === "qa" ? "qa's findings" : "the failing tests";
+      return `${c.yellow(SYMBOL.retry)} ${event.taskId} back to exec with ${back} (${event.kind} loop ${event.loop}/${event.of}): ${c.dim(detailText(event.why) ?? "")}`;
+    }
     case "task_merged": {
       const branch = progress.integrationBranch ?? integrationBranchName(event.runId);
       return `${SYMBOL.merged} ${event.taskId} merged into ${branch}`;

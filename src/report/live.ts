@@ -197,7 +197,12 @@ export class LiveReporter implements Reporter {
       const elapsed = seconds(now - (task.stepAt ?? now));
       return `${this.c.cyan(SYMBOL.landing)} ${id}  ${task.step}  ${elapsed}`;
     }
-    const phase = task.attempt > 1 ? `${task.phase} (attempt ${task.attempt})` : task.phase;
+    const loop = task.loop
+      ? ` (${task.loop})`
+      : task.attempt > 1
+        ? ` (attempt ${task.attempt})`
+        : "";
+    const phase = `${task.phase}${loop}`;
     const elapsed = seconds(now - (task.startedAt ?? now));
     const doing = task.activity ?? task.lastLine;
     return `${SYMBOL.running} ${id}  ${phase}  ${elapsed}${doing ? `  ${this.c.dim(doing)}` : ""}`;

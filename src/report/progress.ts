@@ -24,6 +24,10 @@ export interface TaskView {
   /** The agent's last output line and its last reported activity; activity wins on display. */
   lastLine: string | undefined;
   activity: string | undefined;
+  /** The quality loop: `qa 2/3` (the review of at most), `verify 1/2` (a failed verify fed back). */
+  loop?: string | undefined;
+  /** qa's last verdict: ready, needs_work, blocked, none. */
+  verdict?: string | undefined;
 }
 
 /**
@@ -101,6 +105,19 @@ export class RunProgress {
       }
       case "task_step":
         Object.assign(this.task(event.taskId), { step: event.step, stepAt: event.time });
+        break;
+      case "qa_verdict":
+        Object.assign(this.task(event.taskId), {
+          verdict: event.verdict,
+          loop: `qa ${event.loop}/${event.of}`,
+        });
+        break;
+      case "task_loop":
+        // The loop about to run: qa's next review, or the agent's next go at the failing tests.
+        this.task(event.taskId).loop =
+          event.kind === "qa"
+            ? `qa ${event.loop + 1}/${event.of + 1}`
+            : `verify ${event.loop}/${event.of}`;
         break;
       case "task_finished":
         Object.assign(this.task(event.taskId), {

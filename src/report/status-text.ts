@@ -81,6 +81,24 @@ function usageText(task: Pick<TaskState, "tokens" | "cost">): string | undefined
   return parts.length > 0 ? parts.join(", ") : undefined;
 }
 
+/**
+ * The quality loop: the phase a running task is in, the loops it took and qa's last verdict:
+ * `phase qa · loops qa 1, verify 1 · verdict ready`.
+ */
+function qualityText(task: TaskState, live: boolean): string | undefined {
+  const q = task.quality;
+  if (!q) return undefined;
+  const parts: string[] = [];
+  if (task.status === "running" && live && q.phase) parts.push(`phase ${q.phase}`);
+  const loops = [
+    q.qaLoops ? `qa ${q.qaLoops}` : undefined,
+    q.verifyLoops ? `verify ${q.verifyLoops}` : undefined,
+  ].filter(Boolean);
+  if (loops.length > 0) parts.push(`loops ${loops.join(", ")}`);
+  if (q.verdict) parts.push(`verdict ${q.verdict.replace(/_/g, " ")}`);
+  return parts.length > 0 ? parts.join(" · ") : undefined;
+}
+
 /** Where the task's work is: its branch (kept or gone) or the merge that took it in. */
 function branchText(task: TaskState, branchExists: boolean): string | undefined {
   if (branchExists) return `branch ${task.branch}${task.status === "done" ? "" : " (kept)"}`;
@@ -147,6 +165,8 @@ export function formatStatus(run: StatusJson, options: { color: boolean; now: nu
       `  ${look.paint(look.symbol)} ${id.padEnd(width)}  ${look.paint(look.label.padEnd(11))} ${attempts.padEnd(10)} ${took.padEnd(8)} ${why}`.trimEnd(),
     );
     const more: string[] = [];
+    const quality = qualityText(task, run.live);
+    if (quality) more.push(quality);
     const lane = run.lanes[id];
     const branch = branchText(task, lane?.branch ?? false);
     if (branch) more.push(branch);

@@ -34,6 +34,8 @@ export interface SummaryTask {
   notStartedWhy?: string;
   /** Attempts made: a pending task with some was running when the run stopped. */
   attempts?: number;
+  /** Times the quality loop sent the work back (qa findings, failed verifies). */
+  loops?: number;
 }
 
 export interface SummaryOptions {
@@ -57,6 +59,10 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
   const count = (status: TaskRunStatus) =>
     result.tasks.filter((task) => task.status === status).length;
   const parts = [c.green(`${count("done")} done`)];
+  const looped = result.tasks.filter((task) => task.status === "done" && (task.loops ?? 0) > 0);
+  if (looped.length > 0) {
+    parts[0] += ` (${count("done") - looped.length} on the first pass, ${looped.length} after loops)`;
+  }
   if (count("failed") > 0) parts.push(c.red(`${count("failed")} failed`));
   if (count("skipped") > 0) parts.push(c.yellow(`${count("skipped")} skipped`));
   if (count("running") > 0) parts.push(`${count("running")} still running`);
@@ -72,12 +78,16 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
 
   for (const task of result.tasks) {
     if (task.status === "failed") {
-      const why = whyText(task.reason, task.detail, c);
+      // A failed verify's detail is a headline of lines: its first here, the rest below.
+      const lined = task.reason === "verify" && task.detail?.includes("\n");
+      const why = whyText(task.reason, lined ? task.detail!.split("\n")[0] : task.detail, c);
       // A detail that names its log (a failed verify) is not followed by a second log path.
       const namesLog = task.detail !== undefined && /\blog: /.test(task.detail);
       const log =
         task.logPath === undefined || namesLog ? "" : ` ${c.dim(`(log: ${task.logPath})`)}`;
       lines.push(`  ${c.red(SYMBOL.failed)} ${task.id}${why ? `: ${why}` : ""}${log}`);
+      // A failed verify's headline: the failing test's own lines, a few of them.
+      if (lined) lines.push(...headlineLines(task.detail, c));
     }
   }
   for (const task of result.tasks) {
@@ -105,6 +115,15 @@ export function formatSummary(result: RunSummaryInput, options: SummaryOptions):
 }
 
 /** The integration branch and what to do with it: land it, or resume the run first. */
+/** The lines after the first of a verify failure's detail (its headline), indented. */
+function headlineLines(detail: string | undefined, c: Colors): string[] {
+  const rest = (detail ?? "").split("\n").slice(1, 7);
+  return rest
+    .map((line) => detailText(line))
+    .filter((line): line is string => line !== undefined)
+    .map((line) => `      ${c.dim(line)}`);
+}
+
 function nextSteps(result: RunSummaryInput, done: number, c: Colors): string[] {
   const branch = result.integrationBranch;
   const base = result.baseBranch ?? "the base branch";

@@ -7,8 +7,9 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { stopsAgent } from "../agents/classify.js";
 import type { AgentSignal } from "../agents/parsers/types.js";
+import { type ResolvedAgent, resolveAgent } from "../agents/presets.js";
 import { runAgentProcess } from "../agents/process.js";
-import { buildPrompt } from "../agents/prompt.js";
+import { buildPrompt, type PromptContext, type PromptPhase } from "../agents/prompt.js";
 import { logPath as logPathOf, promptPath } from "../state/layout.js";
 import { type AttemptFailure, classifyAttempt, isSuccess } from "./attempt.js";
 import { onFullDisk } from "./failure-of-error.js";
@@ -23,7 +24,8 @@ import { verifyText } from "./verify.js";
 export const EXEC_PHASE = "exec";
 
 export type AgentOutcome =
-  | { kind: "ok" }
+  /** `finalMessage`: the agent's last words (Claude's result, else its last lines of stdout). */
+  | { kind: "ok"; finalMessage?: string }
   | { kind: "failed"; failure: AttemptFailure }
   /** Ended because the run stops: the task goes back to pending, no attempt is spent. */
   | { kind: "cancelled" };
@@ -44,6 +46,22 @@ export interface AttemptContext {
   hooks: AttemptHooks;
 }
 
+/**
+ * One agent phase of a task (quality/phases): which phase, its run number (logs, prompt file and
+ * LANES_ATTEMPT), what its prompt carries, its own env, whether it continues the exec session.
+ */
+export interface PhaseRun {
+  phase: PromptPhase;
+  run: number;
+  prompt?: Partial<PromptContext>;
+  env?: Record<string, string>;
+  template?: string | undefined;
+  /** Continue the agent's earlier session, where the preset can. */
+  continueSession?: boolean;
+  /** A model for this phase (settings `models`), through the preset's model flag. */
+  model?: string | undefined;
+}
+
 /** Runs the agent in the lane; the task's controller (`runtime.controller`) ends it. */
 export async function runAgentAttempt(
   ctx: AttemptContext,
@@ -51,19 +69,23 @@ export async function runAgentAttempt(
   attempt: number,
   lane: string,
   signal: AbortSignal,
+  phaseRun: PhaseRun = { phase: EXEC_PHASE, run: attempt },
 ): Promise<AgentOutcome> {
   const { prepared, ledger } = ctx;
   const { id, record } = runtime;
-  const logPath = logPathOf(ledger.dir, id, EXEC_PHASE, attempt);
+  const { phase, run } = phaseRun;
+  const logPath = logPathOf(ledger.dir, id, phase, run);
   const prompt = buildPrompt(
     {
       task: runtime.task,
       verify: verifyText(prepared.settings.verify),
       ...(runtime.lastFailure !== undefined ? { previousFailure: runtime.lastFailure } : {}),
+      ...phaseRun.prompt,
+      phase,
     },
-    prepared.promptTemplate,
+    phaseRun.template ?? (phase === EXEC_PHASE ? prepared.promptTemplate : undefined),
   );
-  const promptFile = promptPath(ledger.dir, id, EXEC_PHASE, attempt);
+  const promptFile = promptPath(ledger.dir, id, phase, run);
   await mkdir(path.dirname(promptFile), { recursive: true });
   await writeFile(promptFile, prompt);
   Object.assign(record, {
@@ -72,12 +94,13 @@ export async function runAgentAttempt(
     logPath,
     startedAt: record.startedAt ?? Date.now(),
   });
-  const agent = prepared.agents.get(id)!;
+  const agent = agentFor(ctx, runtime, lane, phaseRun.model);
   const signals: AgentSignal[] = [];
   const attemptStart = Date.now();
-  // A retry continues the agent's own session where the CLI allows it.
+  let finalMessage: string | undefined;
+  // A retry, or exec sent back by qa, continues the agent's own session where the CLI allows it.
   const argv =
-    attempt > 1 && record.sessionId && agent.resumeArgv
+    (phaseRun.continueSession ?? attempt > 1) && record.sessionId && agent.resumeArgv
       ? agent.resumeArgv(record.sessionId)
       : agent.argv;
   const streamOutput = ctx.options.streamOutput;
@@ -89,13 +112,14 @@ export async function runAgentAttempt(
       ...agent.env,
       LANES_RUN_ID: prepared.runId,
       LANES_TASK_ID: id,
-      LANES_PHASE: EXEC_PHASE,
-      LANES_ATTEMPT: String(attempt),
+      LANES_PHASE: phase,
+      LANES_ATTEMPT: String(run),
       LANES_PROMPT_FILE: promptFile,
       LANES_WORKTREE: lane,
       LANES_BRANCH: record.branch,
       // The lane's ports (LANES_PORT, PORT), from lane-life.ts.
       ...runtime.laneEnv,
+      ...phaseRun.env,
     },
     prompt,
     logPath,
@@ -109,8 +133,8 @@ export async function runAgentAttempt(
       ledger.emit({
         type: "task_started",
         taskId: id,
-        phase: EXEC_PHASE,
-        attempt,
+        phase,
+        attempt: run,
         pgid: pid,
         logPath,
       });
@@ -124,7 +148,13 @@ export async function runAgentAttempt(
           onLine: (line: string) => {
             if (streamOutput) ledger.emit({ type: "task_output", taskId: id, line });
             for (const parsed of agent.parser?.parseLine(line) ?? []) {
+              if (parsed.kind === "final") {
+                finalMessage = parsed.text;
+                continue;
+              }
               signals.push(parsed);
+              // Only exec's session is continued: a qa's or a spec's is not the work's.
+              if (parsed.kind === "session" && phase !== EXEC_PHASE) continue;
               readSignal(ctx, runtime, parsed);
             }
           },
@@ -141,12 +171,28 @@ export async function runAgentAttempt(
     ok: isSuccess(result),
   });
   if (result.aborted && ctx.hooks.stopping()) return { kind: "cancelled" };
-  return isSuccess(result)
-    ? { kind: "ok" }
-    : {
-        kind: "failed",
-        failure: onFullDisk(classifyAttempt(result, signals), [lane, prepared.worktreeRoot]),
-      };
+  if (!isSuccess(result)) {
+    return {
+      kind: "failed",
+      failure: onFullDisk(classifyAttempt(result, signals), [lane, prepared.worktreeRoot]),
+    };
+  }
+  // A custom command's final message is its last lines of stdout.
+  finalMessage ??= agent.parser ? undefined : result.tail.join("\n");
+  return finalMessage === undefined ? { kind: "ok" } : { kind: "ok", finalMessage };
+}
+
+/** The task's agent, or the same with the phase's own model when a preset takes one. */
+function agentFor(
+  ctx: AttemptContext,
+  runtime: TaskRuntime,
+  lane: string,
+  model: string | undefined,
+): ResolvedAgent {
+  const agent = ctx.prepared.agents.get(runtime.id)!;
+  if (model === undefined || agent.name === "command") return agent;
+  const setting = runtime.task.agent ?? ctx.prepared.settings.agent;
+  return resolveAgent(setting, { model, repoRoot: ctx.prepared.repoRoot, cwd: lane });
 }
 
 /** Reads what the agent's stream says: activity, usage, and errors that make waiting pointless. */

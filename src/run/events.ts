@@ -27,10 +27,12 @@ export type FailureReason =
   /** The lane's setup command (`lane.setup`) failed or timed out. */
   | "setup"
   /** A push or a GitHub API call for the task's pull request failed; its branch is kept. */
-  | "github";
+  | "github"
+  /** The qa phase blocked the task, gave no verdict, or its loops were used up. */
+  | "qa";
 
 /** The steps of landing a task after its agent exited, in order. */
-export type LandingStep = "committing" | "verifying" | "merging";
+export type LandingStep = "committing" | "verifying" | "resolving" | "merging";
 
 /** Whose processes lanes ended when they outlived it: an agent's attempt, a verify, the run. */
 export type LeftoverSource = "agent" | "verify" | "run";
@@ -85,6 +87,27 @@ export type LanesEvent = Base &
      * these apart from running agents. The step ends with `task_merged` or `task_finished`.
      */
     | { type: "task_step"; taskId: string; step: LandingStep }
+    /**
+     * A qa phase's verdict: `loop` counts the reviews of this task (1 = the first), `of` the most
+     * it may have (qaLoops + 1). needs_work sends the findings back to exec while loops are left.
+     */
+    | {
+        type: "qa_verdict";
+        taskId: string;
+        verdict: "ready" | "needs_work" | "blocked" | "none";
+        findings: string[];
+        loop: number;
+        of: number;
+      }
+    /** A failed verify or a qa's findings go back to the agent: `loop` of at most `of`. */
+    | {
+        type: "task_loop";
+        taskId: string;
+        kind: "qa" | "verify";
+        loop: number;
+        of: number;
+        why: string;
+      }
     | { type: "task_merged"; taskId: string; commit: string }
     | {
         type: "task_finished";

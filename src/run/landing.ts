@@ -8,6 +8,7 @@ import { laneProblem } from "../git/lane-check.js";
 import { commitAll, mergeInto } from "../git/merge.js";
 import { logPath } from "../state/layout.js";
 import type { AttemptFailure } from "./attempt.js";
+import type { ConflictResolver } from "./conflict-resolve.js";
 import type { LandingStep } from "./events.js";
 import { failureOfError } from "./failure-of-error.js";
 import type { Integration } from "./lane-pool.js";
@@ -31,7 +32,12 @@ export interface LandingContext {
   groups: LiveGroups;
   leftovers: RunLeftovers;
   integration: Integration;
+  /** With `conflicts: "agent"`: brings a lane that no longer merges up to date. */
+  resolveConflict?: ConflictResolver;
 }
+
+/** A lane is brought up to date at most this often in one landing (others keep merging). */
+const MAX_CATCH_UPS = 3;
 
 export async function land(
   ctx: LandingContext,
@@ -42,7 +48,11 @@ export async function land(
   const { prepared, ledger, integration } = ctx;
   const { id, record, task } = runtime;
   const lane = record.worktree!;
-  const step = (name: LandingStep) => ledger.emit({ type: "task_step", taskId: id, step: name });
+  const step = (name: LandingStep) => {
+    // run.json says which phase the task is in (the quality loop's phases, then these).
+    record.quality = { ...record.quality, phase: name };
+    ledger.emit({ type: "task_step", taskId: id, step: name });
+  };
   let resolveHead!: (commit: string | undefined) => void;
   runtime.head = new Promise((resolve) => {
     resolveHead = resolve;
@@ -69,40 +79,62 @@ export async function land(
         retryable: false,
       });
     }
-    if (prepared.settings.verify) step("verifying");
-    const verified = await verify(ctx, runtime, attempt, lane, signal);
-    if (verified.kind === "aborted") return { kind: "cancelled" };
-    if (verified.kind === "failed") return verified;
-    step("merging");
-    const source = await recordDone(prepared.git, {
-      id,
-      lane,
-      file: task.file,
-      startCommit: record.startCommit!,
-      commit,
-      integrationBranch: integration.branch,
-      runId: prepared.runId,
-    });
-    const merge = await mergeInto(prepared.git, {
-      target: integration.branch,
-      source,
-      message: `Merge lanes task ${id}: ${task.title}`,
-    });
-    if (!merge.ok) {
-      return failed({
-        reason: "conflict",
-        detail: `merge conflict in ${merge.conflicts.join(", ")}; the branch ${record.branch} is kept for you`,
-        retryable: false,
-      });
+    let resolved = false;
+    for (let round = 0; ; round++) {
+      if (prepared.settings.verify) step("verifying");
+      const verified = await verify(ctx, runtime, attempt, lane, signal);
+      if (verified.kind === "aborted") return { kind: "cancelled" };
+      if (verified.kind === "failed") {
+        // The work passed before it was brought up to date: the resolve broke it.
+        if (!resolved) return verified;
+        return failed({
+          reason: "conflict",
+          detail: `the resolved merge fails verify (${verified.failure.detail}); the branch ${record.branch} is kept for you`,
+          retryable: false,
+        });
+      }
+      step("merging");
+      const merge = await mergeLane(ctx, runtime, lane);
+      if (merge.ok) break;
+      const why = `merge conflict in ${merge.conflicts.join(", ")}; the branch ${record.branch} is kept for you`;
+      if (!ctx.resolveConflict || round >= MAX_CATCH_UPS) {
+        return failed({ reason: "conflict", detail: why, retryable: false });
+      }
+      step("resolving");
+      const upToDate = await ctx.resolveConflict(runtime, lane, integration.head, signal);
+      if (upToDate.kind !== "updated") return upToDate;
+      resolved = true;
     }
-    record.mergeCommit = merge.commit;
-    integration.head = merge.commit;
-    ledger.emit({ type: "task_merged", taskId: id, commit: merge.commit });
+    record.mergeCommit = integration.head;
+    ledger.emit({ type: "task_merged", taskId: id, commit: integration.head });
     return { kind: "merged", lane };
   } catch (error) {
     resolveHead(undefined);
     return failed(failureOfError(error, [prepared.worktreeRoot, prepared.repoRoot]));
   }
+}
+
+/** The task's record commit, then the lane into the integration branch. */
+async function mergeLane(ctx: LandingContext, runtime: TaskRuntime, lane: string) {
+  const { prepared, integration } = ctx;
+  const { id, record, task } = runtime;
+  const head = (await prepared.git.run(["rev-parse", "HEAD"], { cwd: lane })).stdout.trim();
+  const source = await recordDone(prepared.git, {
+    id,
+    lane,
+    file: task.file,
+    startCommit: record.startCommit!,
+    commit: head,
+    integrationBranch: integration.branch,
+    runId: prepared.runId,
+  });
+  const merge = await mergeInto(prepared.git, {
+    target: integration.branch,
+    source,
+    message: `Merge lanes task ${id}: ${task.title}`,
+  });
+  if (merge.ok) integration.head = merge.commit;
+  return merge;
 }
 
 function failed(failure: AttemptFailure): LandingOutcome {

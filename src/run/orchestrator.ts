@@ -8,9 +8,10 @@ import { integrationBranchName } from "../names.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import type { RunState } from "../state/run-state.js";
-import { type AgentOutcome, runAgentAttempt } from "./agent-attempt.js";
+import type { AgentOutcome, AttemptContext } from "./agent-attempt.js";
 import type { AttemptFailure } from "./attempt.js";
 import { budgetSpent } from "./budget.js";
+import { conflictResolver } from "./conflict-resolve.js";
 import type { FailureReason } from "./events.js";
 import { failureOfError } from "./failure-of-error.js";
 import { GithubPublisher } from "./github-publisher.js";
@@ -21,6 +22,7 @@ import { claimRunState, Ledger, newRunState } from "./ledger.js";
 import { LiveGroups } from "./live-groups.js";
 import type { RunOptions } from "./options.js";
 import { OverlapWatch } from "./overlap-watch.js";
+import { runPhases } from "./phases.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
 import { backoffMs, closeRun, openRun } from "./run-ends.js";
@@ -28,6 +30,7 @@ import { RunLeftovers } from "./run-leftovers.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
 import { Throttle } from "./throttle.js";
+import { feedBackVerify } from "./verify-loop.js";
 
 export class Orchestrator {
   private readonly scheduler: Scheduler;
@@ -217,30 +220,13 @@ export class Orchestrator {
     const signal = runtime.beginAttempt();
     try {
       let outcome: AgentOutcome;
+      const agentContext = this.agentContext();
       try {
         const lane = await this.lanes.ensure(runtime, after);
         // Ports, then the lane's setup once (lane-life.ts): a failing setup fails the task.
         outcome =
           (await this.life.ready(runtime, lane, signal)) ??
-          (await runAgentAttempt(
-            {
-              prepared: this.prepared,
-              options: this.options,
-              ledger: this.ledger,
-              groups: this.groups,
-              leftovers: this.leftovers,
-              hooks: {
-                onUsage: () => this.checkBudget(),
-                onRateLimited: () =>
-                  this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
-                stopping: () => this.stopping !== undefined,
-              },
-            },
-            runtime,
-            attempt,
-            lane,
-            signal,
-          ));
+          (await runPhases(agentContext, runtime, attempt, lane, signal));
       } catch (error) {
         const { worktreeRoot, repoRoot } = this.prepared;
         outcome = { kind: "failed", failure: failureOfError(error, [worktreeRoot, repoRoot]) };
@@ -267,6 +253,9 @@ export class Orchestrator {
           groups: this.groups,
           leftovers: this.leftovers,
           integration: this.integration,
+          ...(this.prepared.settings.conflicts === "agent"
+            ? { resolveConflict: conflictResolver(agentContext, () => attempt) }
+            : {}),
         },
         runtime,
         attempt,
@@ -274,7 +263,13 @@ export class Orchestrator {
       );
       if (landed.kind === "cancelled") return this.cancelled(runtime);
       if (landed.kind === "failed") {
-        const { failure } = landed;
+        let { failure } = landed;
+        if (failure.reason === "verify") {
+          const { verifyLoops } = this.prepared.settings;
+          const fed = await feedBackVerify(this.ledger, runtime, attempt, failure, verifyLoops);
+          failure = fed.failure;
+          if (fed.again) return this.loopBack(runtime, failure);
+        }
         return this.attemptFailed(runtime, attempt, failure, () =>
           this.scheduler.completed(id, false, failure.retryable),
         );
@@ -290,9 +285,37 @@ export class Orchestrator {
       await this.lanes.dropMerged(runtime, landed.lane);
       this.ledger.save();
     } finally {
-      this.life.release(runtime);
-      runtime.endAttempt();
+      // A loop may already have started the next attempt, with a controller of its own.
+      if (runtime.controller?.signal === signal) {
+        this.life.release(runtime);
+        runtime.endAttempt();
+      }
     }
+  }
+
+  /** What each agent phase needs of the run: settings, the ledger, the throttle and budget. */
+  private agentContext(): AttemptContext {
+    return {
+      prepared: this.prepared,
+      options: this.options,
+      ledger: this.ledger,
+      groups: this.groups,
+      leftovers: this.leftovers,
+      hooks: {
+        onUsage: () => this.checkBudget(),
+        onRateLimited: () =>
+          this.adjustConcurrency(this.throttle.rateLimited(Date.now()), "rate limited"),
+        stopping: () => this.stopping !== undefined,
+      },
+    };
+  }
+
+  /** A failed verify fed back (verify-loop.ts): the task starts again with the failing tests. */
+  private loopBack(runtime: TaskRuntime, failure: AttemptFailure): void {
+    runtime.lastFailure = `${failure.reason}: ${failure.detail}`;
+    runtime.record.status = "pending";
+    this.apply(this.scheduler.loopBack(runtime.id));
+    this.ledger.save();
   }
 
   /** Ended because the run stops: back to pending, for `lanes resume`. */

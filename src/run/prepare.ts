@@ -6,7 +6,7 @@ import {
   type ResolvedAgent,
   resolveAgent,
 } from "../agents/presets.js";
-import { loadPromptTemplate } from "../agents/prompt.js";
+import { loadPromptTemplate, loadPromptTemplates, type PromptPhase } from "../agents/prompt.js";
 import { loadSettings } from "../config/load.js";
 import type { Settings } from "../config/schema.js";
 import { LanesError } from "../errors.js";
@@ -41,6 +41,8 @@ export interface PreparedRun {
   tasks: Map<string, Task>;
   agents: Map<string, ResolvedAgent>;
   promptTemplate: string | undefined;
+  /** `.lanes/prompts/<phase>.md` of the other phases (spec, qa, resolve), checked up front. */
+  promptTemplates: Partial<Record<PromptPhase, string>>;
   mode: SchedulerMode;
   batches: string[][] | undefined;
   baseCommit: string;
@@ -245,6 +247,7 @@ export async function prepareRun(
   const batches = checkBatches(options.batches, plan);
   const agents = resolveAgents(selected, settings, sources.agent, repoRoot, env);
   const promptTemplate = await loadPromptTemplate(repoRoot, "exec");
+  const promptTemplates = await loadPromptTemplates(repoRoot, ["spec", "qa", "resolve"]);
   const baseCommit = await headCommit(git);
   const baseBranch = await currentBranch(git);
   // A resumed run's own lane branches are reset by resume itself.
@@ -275,6 +278,7 @@ export async function prepareRun(
     tasks,
     agents,
     promptTemplate,
+    promptTemplates,
     mode: options.mode ?? "parallel",
     batches,
     baseCommit,

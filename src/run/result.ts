@@ -1,4 +1,4 @@
-import type { RunState, RunStatus } from "../state/run-state.js";
+import type { RunState, RunStatus, TaskState } from "../state/run-state.js";
 import type { FailureReason, TaskRunStatus, TokenUsage } from "./events.js";
 
 export interface TaskResult {
@@ -15,6 +15,10 @@ export interface TaskResult {
   cost: number | undefined;
   /** For a task that never started: why (a stop, a budget, an interrupt). */
   notStartedWhy: string | undefined;
+  /** Times the quality loop sent the work back (qa's findings, failed verifies): 0 = first pass. */
+  loops: number;
+  /** The quality loop's record: phase, loop counts, qa's verdict and findings. */
+  quality: TaskState["quality"];
 }
 
 /** What `run()` returns: the run's outcome, per task, and how to land it. */
@@ -62,6 +66,8 @@ export function buildResult(
         tokens: task.tokens,
         cost: task.cost,
         notStartedWhy: task.status === "pending" ? extra.stoppedBecause : undefined,
+        loops: (task.quality?.qaLoops ?? 0) + (task.quality?.verifyLoops ?? 0),
+        quality: task.quality,
       };
     }),
   };

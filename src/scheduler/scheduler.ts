@@ -24,6 +24,8 @@ interface Entry {
   dependents: Entry[];
   state: SchedulerTaskState;
   attempts: number;
+  /** Attempts that were loops of the quality loop (a failed verify fed back): not retries. */
+  loops: number;
   /** Dependencies not yet done. */
   unmet: number;
   /** When the task last became startable (a sequence number, not a time): for FCFS baselines. */
@@ -79,6 +81,7 @@ export class Scheduler {
       dependents: [],
       state: "pending",
       attempts: 0,
+      loops: 0,
       unmet: new Set(task.dependsOn).size,
       readySeq: 0,
       after: undefined,
@@ -134,6 +137,18 @@ export class Scheduler {
       dependent.unmet--;
       if (dependent.unmet === 0) dependent.readySeq = ++this.seq;
     }
+    return this.poll();
+  }
+
+  /**
+   * Post-agent work sent the task back to its agent (a failed verify fed back): it starts again
+   * when a slot is free, without spending one of its `retries`.
+   */
+  loopBack(id: string): Decision[] {
+    const entry = this.expect(id, ["finishing"], "loopBack");
+    entry.loops++;
+    this.setState(entry, "pending");
+    entry.readySeq = ++this.seq;
     return this.poll();
   }
 
@@ -263,7 +278,7 @@ export class Scheduler {
 
   /** A failed attempt: retry it, or fail the task, skip its dependents and apply the mode. */
   private fail(entry: Entry, retryable: boolean): Decision[] {
-    if (retryable && entry.attempts <= this.retries) {
+    if (retryable && entry.attempts - entry.loops <= this.retries) {
       // After a stop nothing is retried, but the task is not failed either: resume may run it.
       if (this.stopped) {
         this.setState(entry, "pending");

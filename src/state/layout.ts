@@ -75,3 +75,22 @@ export function parseLogFileName(name: string): { phase: string; attempt: number
   const match = /^([a-z][a-z0-9_-]*)\.(\d+)\.log$/.exec(name);
   return match ? { phase: match[1]!, attempt: Number(match[2]) } : undefined;
 }
+
+/** A task's quality-loop files in a run: the spec's plan, qa's verdict, the failing tests. */
+export function qualityDir(runDirectory: string, taskId: string): string {
+  return path.join(runDirectory, "quality", taskId);
+}
+
+export function planPath(runDirectory: string, taskId: string): string {
+  return path.join(qualityDir(runDirectory, taskId), "plan.md");
+}
+
+/** Where one qa run writes its verdict (`LANES_VERDICT_FILE`), numbered so none is read twice. */
+export function verdictPath(runDirectory: string, taskId: string, run: number): string {
+  return path.join(qualityDir(runDirectory, taskId), `verdict.${run}.json`);
+}
+
+/** A failed verify's failing tests, fed to the next exec prompt as {{verify_output}}. */
+export function verifyOutputPath(runDirectory: string, taskId: string, loop: number): string {
+  return path.join(runDirectory, "prompts", `${taskId}.verify-output.${loop}.txt`);
+}

@@ -59,6 +59,8 @@ export interface TaskState {
   issue?: number | undefined;
   /** The task's pull request (`--pr`), once opened or updated. */
   pullRequest?: PullRequestRecord | undefined;
+  /** The quality loop's progress (quality/progress.ts): kept so that resume goes on from it. */
+  quality?: QualityRecord | undefined;
 }
 
 /** A pull request lanes opened or updated, and the commit its head branch was pushed at. */
@@ -69,6 +71,23 @@ export interface PullRequestRecord {
   head: string;
   /** The commit pushed: where a task stacked on this one starts. */
   commit: string;
+}
+
+/** Where a task is in its phases, its loops and its last verdict. */
+export interface QualityRecord {
+  /** What the task does now or did last: spec, exec, qa, verifying, resolving, merging. */
+  phase?: string | undefined;
+  /** How many times each agent phase ran (numbers its logs and LANES_ATTEMPT). */
+  runs?: Record<string, number> | undefined;
+  /** The spec's plan, stored in the run folder once the spec phase finished. */
+  planFile?: string | undefined;
+  /** qa's needs_work verdicts sent back to exec so far, and failed verifies fed back. */
+  qaLoops?: number | undefined;
+  verifyLoops?: number | undefined;
+  verdict?: string | undefined;
+  findings?: string[] | undefined;
+  /** The failing tests of the last failed verify, in the run folder, for the next exec prompt. */
+  verifyOutputFile?: string | undefined;
 }
 
 export interface RunOptionsRecord {
@@ -234,6 +253,20 @@ const taskStateSchema = z
     tokens: optional(z.object({ input: z.number(), output: z.number() }).loose()),
     cost: optional(z.number()),
     sessionId: optional(z.string()),
+    quality: optional(
+      z
+        .object({
+          phase: optional(z.string()),
+          runs: optional(z.record(z.string(), count)),
+          planFile: optional(z.string()),
+          qaLoops: optional(count),
+          verifyLoops: optional(count),
+          verdict: optional(z.string()),
+          findings: optional(z.array(z.string())),
+          verifyOutputFile: optional(z.string()),
+        })
+        .loose(),
+    ),
   })
   .loose();
 

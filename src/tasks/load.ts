@@ -56,6 +56,7 @@ export function parseTask(text: string, file: string): Task {
   const estimate = estimateMs(front.estimate);
   if (estimate !== undefined) task.estimateMs = estimate;
   if (front.agent !== undefined) task.agent = front.agent;
+  if (front.phases !== undefined) task.phases = front.phases;
   return task;
 }
 

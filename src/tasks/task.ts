@@ -1,4 +1,5 @@
 import type { AgentSetting } from "../config/schema.js";
+import type { Phase } from "../quality/settings.js";
 
 export const TASK_STATUSES = ["ready", "done", "failed", "skipped"] as const;
 export type TaskFileStatus = (typeof TASK_STATUSES)[number];
@@ -17,6 +18,8 @@ export interface Task {
   estimateMs?: number;
   /** The task's own agent, overriding the settings' `agent`. */
   agent?: AgentSetting;
+  /** The task's own phases, overriding the settings' `phases`. */
+  phases?: Phase[];
   /** The task file's path, relative to the repository root (a GitHub issue: its URL). */
   file: string;
   /** The lane branch when it is not `lanes/<id>` (an issue's `lanes/<number>-<slug>`). */

@@ -118,6 +118,8 @@ describe("claude parser", () => {
       { kind: "activity", text: "Grep: TODO" },
       { kind: "activity", text: "mcp__github__create_issue" },
       { kind: "usage", tokens: { input: 7700, output: 160 }, cost: 0.016 },
+      // The final message: a spec's plan or a qa's verdict line is read from it.
+      { kind: "final", text: "Done." },
     ]);
   });
 

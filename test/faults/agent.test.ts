@@ -139,7 +139,8 @@ describe("agent: its work fails verify", () => {
     const repo = await runRepo({
       tasks: { checked: {} },
       plan: { checked: { sleepMs: 50 } },
-      settings: { verify: "echo 2 tests failing >&2; exit 1" },
+      // No loop: the failure as it is (loops are tested in run/quality-loop).
+      settings: { verify: "echo 2 tests failing >&2; exit 1", verifyLoops: 0 },
     });
     const result = await runCli(["run"], { cwd: repo.root });
     expect(result.exitCode).toBe(1);
@@ -147,7 +148,7 @@ describe("agent: its work fails verify", () => {
     const log = `${repo.root}/.lanes/runs/${id}/logs/checked/verify.1.log`;
     expect(state.tasks.checked?.reason).toBe("verify");
     expect(state.tasks.checked?.detail).toBe(
-      `\`echo 2 tests failing >&2; exit 1\` failed (1): 2 tests failing — log: ${log}`,
+      `\`echo 2 tests failing >&2; exit 1\` failed (1): 2 tests failing\n(log: ${log})`,
     );
     expect(await readFile(log, "utf8")).toContain("2 tests failing");
     await expectNothingRunning(id);

@@ -229,6 +229,8 @@ describe("git: a merge conflict between two tasks", () => {
         blue: { sleepMs: 400, files: { "colour.txt": "blue\n", "blue.txt": "b\n" } },
       },
       files: { "colour.txt": "none\n" },
+      // The conflict policy of old; "agent" (the default) is tested in run/quality-loop.
+      settings: { conflicts: "fail" },
     });
     const result = await runCli(["run"], { cwd: repo.root });
     expect(result.exitCode).toBe(1);

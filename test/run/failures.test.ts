@@ -154,13 +154,14 @@ describe("lanes run: no changes, retries, conflicts", () => {
     expect(result.stdout).toMatch(/● flaky: exec started \(attempt 2\)/);
   });
 
-  it("fails one of two tasks that write the same file with reason conflict, keeping its branch", async () => {
+  it("fails one of two tasks that write the same file with reason conflict, keeping its branch (conflicts: fail)", async () => {
     const repo = await runRepo({
       tasks: { red: {}, blue: {} },
       plan: {
         red: { sleepMs: 100, files: { "colour.txt": "red\n" } },
         blue: { sleepMs: 100, files: { "colour.txt": "blue\n" } },
       },
+      settings: { conflicts: "fail" },
     });
 
     const result = await runCli(["run"], { cwd: repo.root });

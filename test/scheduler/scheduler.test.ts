@@ -425,3 +425,28 @@ describe("validation", () => {
     expect(startedIds(succeed(s, "a"))).toEqual(["b"]);
   });
 });
+
+describe("loops of the quality loop", () => {
+  it("loopBack starts the task again at once, numbered on, without spending a retry", () => {
+    const s = scheduler([task("a")], { retries: 1 });
+    s.poll();
+    s.agentExited("a", ok);
+    // A failed verify fed back: the task goes round again as attempt 2.
+    expect(s.loopBack("a")).toEqual([{ type: "start", id: "a", attempt: 2, after: undefined }]);
+    // Its one retry is still there for a crash.
+    expect(s.agentExited("a", crash)).toMatchObject([{ type: "retry_later", id: "a", attempt: 3 }]);
+    expect(s.retryDue("a")).toMatchObject([{ type: "start", id: "a", attempt: 3 }]);
+    s.agentExited("a", crash);
+    expect(s.state("a")).toBe("failed");
+  });
+
+  it("loopBack after a stop leaves the task pending for resume", () => {
+    const s = scheduler([task("a")]);
+    s.poll();
+    s.agentExited("a", ok);
+    s.stop("interrupted");
+    expect(s.loopBack("a")).toEqual([]);
+    expect(s.state("a")).toBe("pending");
+    expect(s.isFinished).toBe(true);
+  });
+});

@@ -103,10 +103,12 @@ function resultSignals(event: Record<string, unknown>): AgentSignal[] {
     const tokens = { input, output: count(usage.output_tokens) };
     signals.push(cost === undefined ? { kind: "usage", tokens } : { kind: "usage", tokens, cost });
   }
-  if (
-    event.is_error === true ||
-    (typeof event.subtype === "string" && event.subtype !== "success")
-  ) {
+  const failed =
+    event.is_error === true || (typeof event.subtype === "string" && event.subtype !== "success");
+  if (!failed && typeof event.result === "string") {
+    signals.push({ kind: "final", text: event.result });
+  }
+  if (failed) {
     const errors = Array.isArray(event.errors)
       ? event.errors.filter((e) => typeof e === "string")
       : [];

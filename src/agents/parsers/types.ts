@@ -20,7 +20,9 @@ export type AgentSignal =
    * Not every error ends the agent (CLIs retry 429s and 5xx themselves); `stopsAgent()` in
    * classify.ts says which ones mean "kill it now".
    */
-  | { kind: "error"; status?: number; message: string; retryAfterMs?: number };
+  | { kind: "error"; status?: number; message: string; retryAfterMs?: number }
+  /** The agent's final message (a spec's plan, a qa's verdict line), when the CLI reports it. */
+  | { kind: "final"; text: string };
 
 /**
  * One parser may read every attempt of a task, one after the other (it keeps what it needs to

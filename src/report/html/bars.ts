@@ -15,6 +15,7 @@ export type Bar = [phase: string, attempt: number, start: number, end: number | 
 export const LANDING_PHASES: Record<LandingStep, string> = {
   committing: "commit",
   verifying: "verify",
+  resolving: "resolve",
   merging: "merge",
 };
 /** After the agent, before any `task_step` says which step: landing as a whole. */
