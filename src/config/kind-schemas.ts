@@ -22,4 +22,5 @@ export const KIND_SCHEMAS = {
   command: z.union([z.string().min(1), argv]),
   agent: AgentSettingSchema,
   notify: NotifySettingSchema,
+  pool: z.strictObject({ size: z.number().int().min(0).optional() }),
 } satisfies Record<KindName, z.ZodType>;
