@@ -4,6 +4,7 @@ import { mkdtemp, realpath, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { laneHead } from "./head-file.js";
 import {
   assertRefName,
   dirtyFiles,
@@ -36,6 +37,11 @@ export interface MergeOptions {
   message: string;
   /** Written into the merge commit, e.g. a task file's status write-back. */
   extraFiles?: ExtraFile[];
+  /**
+   * A commit that source is known to descend from (a lane whose only commits lanes made on its
+   * start). When the target is still there, the merged tree is source's own: no merge-tree.
+   */
+  descendsFrom?: string;
 }
 
 export type MergeResult = { ok: true; commit: string } | { ok: false; conflicts: string[] };
@@ -82,10 +88,14 @@ async function mergeOnce(
   source: string,
   opts: MergeOptions,
 ): Promise<MergeResult> {
-  const merge = await git.run(
-    ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
-    { allowFail: true },
-  );
+  // The target has not moved since the lane started: the merge's tree is the lane's tree.
+  const merge =
+    opts.descendsFrom === old
+      ? { exitCode: 0, stdout: `${source}^{tree}`, stderr: "" }
+      : await git.run(
+          ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
+          { allowFail: true },
+        );
   const [treeId = "", ...names] = merge.stdout.split("\0");
   if (merge.exitCode === 1) {
     return { ok: false, conflicts: [...new Set(names.filter(Boolean))] };
@@ -202,6 +212,8 @@ export interface CommitAllResult {
   committed: boolean;
   /** HEAD of the worktree afterwards. */
   commit: string;
+  /** HEAD before lanes' commit: the agent's own last commit, or the lane's start. */
+  before: string;
 }
 
 /**
@@ -216,6 +228,7 @@ export async function commitAll(
   message: string,
 ): Promise<CommitAllResult> {
   const cwd = worktreePath;
+  const before = await laneHead(git, cwd);
   await git.run(["add", "-A"], { cwd });
   const identity = await identityArgs(git);
   const commit = await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
@@ -235,7 +248,7 @@ export async function commitAll(
       },
     );
   }
-  return { committed: !nothing, commit: await headCommit(git, cwd) };
+  return { committed: !nothing, commit: nothing ? before : await laneHead(git, cwd), before };
 }
 
 /** Commits just these (tracked) paths in a worktree, whatever else is staged or not. */
@@ -250,7 +263,7 @@ export async function commitPaths(
     cwd: worktreePath,
     input: message,
   });
-  return headCommit(git, worktreePath);
+  return laneHead(git, worktreePath);
 }
 
 /** Whether the lane has commits or uncommitted changes beyond the commit it started from. */

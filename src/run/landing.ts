@@ -2,6 +2,15 @@
  * Landing a task after its agent exited 0 and freed its slot: commit what the agent left, check
  * it changed something, verify, write the task's record commit, merge into the integration
  * branch. Each step is told (`task_step`); a later phase or check is one more step here.
+ *
+ * The git processes between "agent exited" and "merged", and why each must run: `add -A` and
+ * `commit` (what the agent left uncommitted becomes the lane's work; HEAD before and after is
+ * read from files, head-file.ts); `rev-list` only when the agent made commits of its own (the
+ * record lists them); `cat-file` and `commit` of the task file when its record rides in the
+ * lane (task-records.ts); `merge-tree` (skipped when the integration branch has not moved since
+ * the lane started: the lane's tree is the result), `commit-tree` (the merge commit) and
+ * `update-ref` old->new (the compare-and-swap that makes a merge all or nothing). The lane's
+ * worktree then goes back to the pool with no git process (git/pool.ts).
  */
 
 import { LanesError } from "../errors.js";
@@ -53,7 +62,7 @@ export async function land(
       resolveHead(undefined);
       return failed({ reason: "git", detail: broken, retryable: false });
     }
-    const { commit } = await commitAll(
+    const { commit, committed, before } = await commitAll(
       prepared.git,
       lane,
       `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
@@ -79,10 +88,13 @@ export async function land(
       commit,
       integrationBranch: integration.branch,
       runId: prepared.runId,
+      // The agent made no commit of its own: the lane holds lanes' one commit, no rev-list.
+      ...(before === record.startCommit ? { commits: committed ? [commit] : [] } : {}),
     });
     const merge = await mergeInto(prepared.git, {
       target: integration.branch,
       source,
+      ...(before === record.startCommit ? { descendsFrom: record.startCommit } : {}),
       message: `Merge lanes task ${id}: ${task.title}`,
     });
     if (!merge.ok) {

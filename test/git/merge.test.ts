@@ -57,6 +57,32 @@ describe("mergeInto", () => {
     expect(await headCommit(r.git)).toBe(await resolveCommit(r.git, "main"));
   });
 
+  it("takes the lane's tree without merge-tree when the target is still at the lane's start, and merges when it moved", async () => {
+    const r = await setup();
+    const base = await headCommit(r.git);
+    const a = await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    const b = await commitOnBranch(r, "lanes/b", { "b.txt": "b\n" });
+    const first = await mergeInto(r.git, {
+      target: TARGET,
+      source: a,
+      message: "merge a",
+      descendsFrom: base,
+    });
+    expect(first.ok && (await show(r, `${TARGET}:a.txt`))).toBe("a");
+    const parents = (await r.git.run(["rev-list", "--parents", "-n1", TARGET])).stdout.split(" ");
+    expect(parents).toEqual([first.ok && first.commit, base, a]);
+    // The target moved since b started: the hint does not apply, b is merged with a's work kept.
+    const second = await mergeInto(r.git, {
+      target: TARGET,
+      source: b,
+      message: "merge b",
+      descendsFrom: base,
+    });
+    expect(second).toMatchObject({ ok: true });
+    expect(await show(r, `${TARGET}:a.txt`)).toBe("a");
+    expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
+  });
+
   it("returns the conflicted files and leaves the target where it was", async () => {
     const r = await setup({ "x.txt": "base\n", "y z.txt": "base\n" });
     await commitOnBranch(r, "lanes/a", { "x.txt": "a\n", "y z.txt": "a\n" });
@@ -166,6 +192,7 @@ describe("commitAll and changedSince", () => {
     expect(await commitAll(r.git, l.path, "lanes: t01")).toEqual({
       committed: false,
       commit: l.base,
+      before: l.base,
     });
   });
 
