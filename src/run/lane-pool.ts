@@ -5,6 +5,7 @@
  * (src/git/pool.ts) and goes back to it when merged; git's records of dropped lanes and their
  * branches go in one process at the end.
  */
+import { readHeadFile } from "../git/head-file.js";
 import { WorktreePool } from "../git/pool.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
 import type { Ledger } from "./ledger.js";
@@ -79,7 +80,8 @@ export class LanePool {
    */
   async giveBack(runtime: TaskRuntime, lane: string): Promise<boolean> {
     const { record } = runtime;
-    const commit = record.mergeCommit ?? record.startCommit ?? this.integration.head;
+    // Detached where its index and files are, so that the pooled worktree shows no change.
+    const commit = (await readHeadFile(lane)) ?? record.startCommit ?? this.integration.head;
     const kept = await this.pool.give(lane, commit).catch(() => false);
     if (kept) this.forget(runtime);
     return kept;
