@@ -57,6 +57,7 @@ describe("resolved settings", () => {
         "maxCost",
         "maxTokens",
         "notify",
+        "pool",
         "retries",
         "timeoutMs",
         "verify",
