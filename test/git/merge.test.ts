@@ -83,6 +83,39 @@ describe("mergeInto", () => {
     expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
   });
 
+  it("merges lanes ready together in one pass: one ref update, a conflict failing only its own", async () => {
+    const r = await setup({ "shared.txt": "base\n" });
+    const before = await resolveCommit(r.git, TARGET);
+    const a = await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    const clash1 = await commitOnBranch(r, "lanes/c1", { "shared.txt": "one\n" });
+    const b = await commitOnBranch(r, "lanes/b", { "b.txt": "b\n" });
+    const clash2 = await commitOnBranch(r, "lanes/c2", { "shared.txt": "two\n" });
+    const merges = await Promise.all(
+      [a, clash1, b, clash2].map((source, i) =>
+        mergeInto(r.git, { target: TARGET, source, message: `merge ${i}` }),
+      ),
+    );
+    expect(merges.map((m) => m.ok)).toEqual([true, true, true, false]);
+    expect(merges[3]).toEqual({ ok: false, conflicts: ["shared.txt"] });
+    const tip = await resolveCommit(r.git, TARGET);
+    expect(merges[2]!.ok && merges[2]!.commit).toBe(tip);
+    expect(await show(r, `${TARGET}:shared.txt`)).toBe("one");
+    expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
+    // Each merge once, in order, as a chain of merge commits.
+    const firstParents = (
+      await r.git.run(["rev-list", "--first-parent", `${before}..${TARGET}`])
+    ).stdout.split("\n");
+    expect(firstParents).toEqual([2, 1, 0].map((i) => merges[i]!.ok && merges[i]!.commit));
+    // Asked for together, they went in one pass: the branch moved once after its creation.
+    const moves = (
+      await r.git.run(["reflog", "show", "--format=%H", `refs/heads/${TARGET}`])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+    expect(moves).toHaveLength(2);
+    expect(moves[0]).toBe(tip);
+  });
+
   it("returns the conflicted files and leaves the target where it was", async () => {
     const r = await setup({ "x.txt": "base\n", "y z.txt": "base\n" });
     await commitOnBranch(r, "lanes/a", { "x.txt": "a\n", "y z.txt": "a\n" });
