@@ -195,10 +195,11 @@ export class WorktreePool {
   /** The free slots, read once; moves a kill interrupted are finished first. */
   private open(): Promise<string[]> {
     this.#free ??= (async () => {
-      await finishInterruptedMoves(await this.git.lockKey());
+      // A pool that cannot be read is an empty one: lanes are then created as without a pool.
+      await finishInterruptedMoves(await this.git.lockKey()).catch(() => {});
       const names = await readdir(this.dir).catch(() => [] as string[]);
       return names.filter((name) => /^[0-9a-f]{8}$/.test(name));
-    })();
+    })().catch(() => []);
     return this.#free;
   }
 }

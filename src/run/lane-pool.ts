@@ -126,7 +126,7 @@ export class LanePool {
     const startPoint = (after && (await after.head)) ?? this.integration.head;
     const path = lanePath(prepared.worktreeRoot, id);
     const lane =
-      (await this.pool.take(path, record.branch, startPoint)) ??
+      (await this.pool.take(path, record.branch, startPoint).catch(() => undefined)) ??
       (await addLane(prepared.git, {
         root: prepared.worktreeRoot,
         path,
