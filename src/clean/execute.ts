@@ -1,8 +1,9 @@
 // Carries out a clean plan, item by item: one item that cannot go does not stop the rest.
 import { rm, rmdir } from "node:fs/promises";
 import path from "node:path";
+import { POOL_DIR } from "../git/pool.js";
 import type { Git } from "../git/runner.js";
-import { listWorktrees, prune, removeLane } from "../git/worktrees.js";
+import { dropLaneFolder, listWorktrees, prune, removeLane } from "../git/worktrees.js";
 import { RUNS_DIR } from "../state/layout.js";
 import { isInside } from "./paths.js";
 import type { CleanAction, CleanPlan } from "./plan.js";
@@ -35,9 +36,12 @@ export async function executeClean(
     if (action.kind !== "worktree") continue;
     if (action.trash) {
       await attempt(action, async () => {
-        if (!plan.roots.some((root) => isInside(root, action.path)))
-          throw new Error(`${action.path} is not inside a worktree folder of lanes`);
-        await rm(action.path, { recursive: true, force: true });
+        const roots = action.within ? [action.within] : plan.roots;
+        const root = roots.find((r) => isInside(r, action.path));
+        if (!root) throw new Error(`${action.path} is not inside a worktree folder of lanes`);
+        // Renamed to trash first (dropLaneFolder): a pooled worktree a live run takes meanwhile
+        // is either taken whole or deleted whole.
+        await dropLaneFolder(root, action.path);
       });
       continue;
     }
@@ -49,6 +53,7 @@ export async function executeClean(
     report.pruned = true;
   }
   for (const root of plan.roots) {
+    await rmdir(path.join(root, POOL_DIR)).catch(() => {}); // only when empty
     await rmdir(root).catch(() => {}); // only when empty
     if (path.basename(path.dirname(root)) === ".lanes-worktrees") {
       await rmdir(path.dirname(root)).catch(() => {});

@@ -5,6 +5,7 @@ import type { Dirent } from "node:fs";
 import { lstat, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { POOL_DIR } from "../git/pool.js";
 import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
@@ -149,6 +150,7 @@ export async function gatherCleanFacts(
   const lanes: LaneFolder[] = [];
   const foreign: CleanFacts["foreign"] = [];
   const trash: CleanFacts["trash"] = [];
+  const pooled: NonNullable<CleanFacts["pooled"]> = [];
   const roots: string[] = [];
   const recorded = new Set(
     runs.map((run) => run.state?.worktreeRoot).filter((r): r is string => !!r),
@@ -176,6 +178,14 @@ export async function gatherCleanFacts(
     roots.push(root);
     for (const entry of entries) {
       const full = path.join(root, entry.name);
+      if (entry.isDirectory() && entry.name === POOL_DIR) {
+        // The worktree pool: lanes of finished tasks kept for reuse, holding nothing to lose.
+        for (const slot of await readdir(full).catch(() => [] as string[])) {
+          const slotPath = path.join(full, slot);
+          pooled.push({ path: slotPath, bytes: await diskUsage(slotPath) });
+        }
+        continue;
+      }
       if (entry.isDirectory() && isTrashName(entry.name)) {
         trash.push({ path: full, bytes: await diskUsage(full) });
         continue;
@@ -220,6 +230,7 @@ export async function gatherCleanFacts(
     lanes,
     foreign,
     trash,
+    pooled,
     roots,
     branches,
     prunable: worktrees.filter((wt) => wt.prunable).length,

@@ -1,6 +1,7 @@
 // What `lanes clean` removes, decided from facts gathered beforehand (facts.ts): pure, so that a
 // dry run and a real clean decide the same way, and so that the policy is tested by tables
 // without a repository.
+import path from "node:path";
 import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
 import { plural } from "../report/text.js";
 import { RESUMABLE_STATUSES } from "../state/layout.js";
@@ -55,6 +56,8 @@ export interface CleanFacts {
   foreign: { path: string; why: string }[];
   /** Lane folders renamed for deletion whose deletion a kill interrupted (`.trash-*`). */
   trash: { path: string; bytes: number }[];
+  /** Worktrees in the pool (`<root>/.pool/*`), kept for reuse by the next run. */
+  pooled?: { path: string; bytes: number }[];
   /** Worktree folders (recorded by runs) that exist. */
   roots: string[];
   branches: BranchFact[];
@@ -71,6 +74,8 @@ export type CleanAction =
       why: string;
       /** A renamed lane folder on its way out: deleted as a folder, git knows nothing of it. */
       trash?: boolean;
+      /** The worktree folder it must be inside, when it goes even while a run is live (pool). */
+      within?: string;
     }
   | { kind: "branch"; name: string; commit: string; why: string }
   | { kind: "run"; id: string; dir: string; bytes: number; why: string };
@@ -196,6 +201,20 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
       bytes: trash.bytes,
       why: "a merged lane's folder whose deletion was interrupted",
       trash: true,
+    });
+  }
+  for (const pooled of facts.pooled ?? []) {
+    // Free pooled worktrees belong to no lane, not even a live run's: a run takes one by renaming
+    // it out of the pool, and clean deletes one by renaming it to trash first, so one of the two
+    // gets it whole.
+    plan.actions.push({
+      kind: "worktree",
+      path: pooled.path,
+      force: true,
+      bytes: pooled.bytes,
+      why: "a finished lane kept in the worktree pool for reuse",
+      trash: true,
+      within: path.dirname(path.dirname(pooled.path)),
     });
   }
   for (const foreign of facts.foreign) plan.kept.push({ what: foreign.path, why: foreign.why });

@@ -51,4 +51,5 @@ export const KIND_SCHEMAS = {
   loops: LoopsSchema,
   conflictPolicy: ConflictPolicySchema,
   models: ModelsSchema,
+  pool: z.strictObject({ size: z.number().int().min(0).optional() }),
 } satisfies Record<KindName, z.ZodType>;

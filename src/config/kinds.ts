@@ -94,6 +94,10 @@ export const KINDS = {
       'a preset name, { "preset": "codex", "model": "…", "args": […], "env": {…} } or { "command": ["prog", "arg"], "env": {…} } (JSON in LANES_AGENT)',
     fromText: agentText,
   },
+  pool: {
+    accepts: '{ "size": 4 } (JSON in LANES_POOL; size 0 turns the pool off)',
+    fromText: agentText,
+  },
   notify: {
     accepts:
       '{ "command": ["prog", "arg"], "webhook": "https://…", "onTaskFailed": true } (JSON in LANES_NOTIFY)',

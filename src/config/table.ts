@@ -151,6 +151,14 @@ export const SETTINGS = {
     flag: null,
     help: "where lanes keeps worktrees (<worktreeDir>/<repo-name>/<task-id>), outside the repository",
   }),
+  pool: setting({
+    kind: "pool",
+    default: undefined,
+    defaultText: '{ "size": <concurrency> }',
+    env: "LANES_POOL",
+    flag: null,
+    help: "finished lanes kept (under <worktreeDir>/<repo-name>/.pool) and reused for the next lanes, also by later runs; lanes clean removes them",
+  }),
   gracePeriod: setting({
     kind: "duration",
     default: "5s",

@@ -152,6 +152,8 @@ export async function createSampleRepo(
       env: { LANES_SCRIPT_PLAN: path.join(dir, ".lanes", "demo-script.json") },
     },
     timeout: "2m",
+    // A demo runs once: a worktree pool would only leave worktrees beside a kept demo.
+    pool: { size: 0 },
     ...(options.worktreeDir ? { worktreeDir: options.worktreeDir } : {}),
   };
   await writeFile(

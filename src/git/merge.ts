@@ -36,31 +36,94 @@ export interface MergeOptions {
   message: string;
   /** Written into the merge commit, e.g. a task file's status write-back. */
   extraFiles?: ExtraFile[];
+  /**
+   * A commit that source is known to descend from (a lane whose only commits lanes made on its
+   * start). When the target is still there, the merged tree is source's own: no merge-tree.
+   */
+  descendsFrom?: string;
 }
 
 export type MergeResult = { ok: true; commit: string } | { ok: false; conflicts: string[] };
 
 /**
  * Merges source into target. On conflicts nothing changes and the conflicted paths come back.
+ * Merges asked for while the queue is busy go together in its next pass (mergeBatch).
  */
 export async function mergeInto(git: Git, opts: MergeOptions): Promise<MergeResult> {
   assertRefName(opts.target);
-  // Resolved outside the queue: a lane's commit does not move while it waits to be merged.
   const source = /^[0-9a-f]{40}$/.test(opts.source)
     ? opts.source
     : await resolveCommit(git, opts.source);
-  return git.exclusive(async () => {
-    const ref = `refs/heads/${opts.target}`;
-    const known = lastWritten.get(headKey(git, opts.target));
-    try {
-      return await mergeOnce(git, ref, known ?? (await resolveCommit(git, ref)), source, opts);
-    } catch (error) {
-      // The branch moved since lanes last wrote it (someone else updated it): merge onto that.
-      if (known === undefined || !(error instanceof LanesError)) throw error;
-      lastWritten.delete(headKey(git, opts.target));
-      return mergeOnce(git, ref, await resolveCommit(git, ref), source, opts);
+  const key = headKey(git, opts.target);
+  return new Promise<MergeResult>((resolve, reject) => {
+    let batch = waiting.get(key);
+    if (!batch) {
+      const fresh: WaitingMerge[] = [];
+      batch = fresh;
+      waiting.set(key, fresh);
+      git
+        .exclusive(async () => {
+          // Whatever joined until the queue came to this pass goes in it; later ones, in the next.
+          if (waiting.get(key) === fresh) waiting.delete(key);
+          await mergeBatch(git, opts.target, fresh);
+        }, mergeQueue(opts.target))
+        .catch((error: unknown) => {
+          for (const merge of fresh) merge.reject(error);
+        });
     }
-  }, mergeQueue(opts.target));
+    batch.push({ opts: { ...opts, source }, resolve, reject });
+  });
+}
+
+interface WaitingMerge {
+  opts: MergeOptions;
+  resolve: (result: MergeResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Merges waiting for the next pass of each branch's merge queue. */
+const waiting = new Map<string, WaitingMerge[]>();
+
+/**
+ * One pass of the merge queue: the merges one after another as a chain of commits (merge-tree,
+ * commit-tree each), then one compare-and-swap of the branch to the chain's end, so that a kill
+ * leaves all of them merged or none. A conflict or error fails only its own merge.
+ */
+async function mergeBatch(git: Git, target: string, batch: WaitingMerge[]): Promise<void> {
+  const ref = `refs/heads/${target}`;
+  const key = headKey(git, target);
+  const chain = async (start: string) => {
+    let head = start;
+    const results: ({ ok: true; value: MergeResult } | { ok: false; error: unknown })[] = [];
+    for (const { opts } of batch) {
+      try {
+        const value = await mergeCommit(git, head, opts);
+        if (value.ok) head = value.commit;
+        results.push({ ok: true, value });
+      } catch (error) {
+        results.push({ ok: false, error });
+      }
+    }
+    if (head !== start) {
+      const last = batch.length === 1 ? batch[0]!.opts.message : `merge ${batch.length} lanes`;
+      await casRef(git, ref, head, start, last);
+    }
+    lastWritten.set(key, head);
+    return results;
+  };
+  const known = lastWritten.get(key);
+  let results: Awaited<ReturnType<typeof chain>>;
+  try {
+    results = await chain(known ?? (await resolveCommit(git, ref)));
+  } catch (error) {
+    if (known === undefined || !(error instanceof LanesError)) throw error;
+    lastWritten.delete(key);
+    results = await chain(await resolveCommit(git, ref));
+  }
+  results.forEach((result, i) => {
+    if (result.ok) batch[i]!.resolve(result.value);
+    else batch[i]!.reject(result.error);
+  });
 }
 
 /**
@@ -74,18 +137,20 @@ function headKey(git: Git, branch: string): string {
   return `${git.root}\0${branch}`;
 }
 
-/** Four git processes inside the queue, no more: every merge of the run waits on this one. */
-async function mergeOnce(
-  git: Git,
-  ref: string,
-  old: string,
-  source: string,
-  opts: MergeOptions,
-): Promise<MergeResult> {
-  const merge = await git.run(
-    ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
-    { allowFail: true },
-  );
+/**
+ * The merge commit of source onto old, not yet on any branch: two git processes (merge-tree,
+ * commit-tree), one when the target has not moved since the lane started.
+ */
+async function mergeCommit(git: Git, old: string, opts: MergeOptions): Promise<MergeResult> {
+  const { source } = opts;
+  // The target has not moved since the lane started: the merge's tree is the lane's tree.
+  const merge =
+    opts.descendsFrom === old
+      ? { exitCode: 0, stdout: `${source}^{tree}`, stderr: "" }
+      : await git.run(
+          ["merge-tree", "--write-tree", "--name-only", "--no-messages", "-z", old, source],
+          { allowFail: true },
+        );
   const [treeId = "", ...names] = merge.stdout.split("\0");
   if (merge.exitCode === 1) {
     return { ok: false, conflicts: [...new Set(names.filter(Boolean))] };
@@ -105,8 +170,6 @@ async function mergeOnce(
       input: opts.message,
     })
   ).stdout;
-  await casRef(git, ref, commit, old, opts.message);
-  lastWritten.set(headKey(git, opts.target), commit);
   return { ok: true, commit };
 }
 
@@ -198,63 +261,7 @@ async function writeExtraFiles(git: Git, tree: string, files: ExtraFile[]): Prom
   }
 }
 
-export interface CommitAllResult {
-  committed: boolean;
-  /** HEAD of the worktree afterwards. */
-  commit: string;
-}
-
-/**
- * Commits everything left in a lane worktree. Not queued: it touches only the lane's own index and
- * branch, like the agent's own commits, which run in parallel anyway. Hooks are skipped
- * (--no-verify): the task's verify command is the gate, and hooks often need a setup lanes
- * cannot know about.
- */
-export async function commitAll(
-  git: Git,
-  worktreePath: string,
-  message: string,
-  /** Paths (from the worktree's root) never to stage: what lanes itself linked or copied there. */
-  exclude: readonly string[] = [],
-): Promise<CommitAllResult> {
-  const cwd = worktreePath;
-  const leftOut = exclude.map((file) => `:(exclude,literal,top)${file}`);
-  await git.run(["add", "-A", "--", ".", ...leftOut], { cwd });
-  const identity = await identityArgs(git);
-  const commit = await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
-    cwd,
-    input: message,
-    allowFail: true,
-  });
-  // `git commit` with nothing staged says so and exits 1: cheaper than asking first.
-  const nothing =
-    commit.exitCode === 1 && /nothing (added )?to commit/.test(commit.stdout + commit.stderr);
-  if (commit.exitCode !== 0 && !nothing) {
-    throw new LanesError(
-      "E_GIT",
-      `git commit failed in ${cwd}: ${(commit.stderr || commit.stdout).trim()}`,
-      {
-        exitCode: 1,
-      },
-    );
-  }
-  return { committed: !nothing, commit: await headCommit(git, cwd) };
-}
-
-/** Commits just these (tracked) paths in a worktree, whatever else is staged or not. */
-export async function commitPaths(
-  git: Git,
-  worktreePath: string,
-  paths: readonly string[],
-  message: string,
-): Promise<string> {
-  const identity = await identityArgs(git);
-  await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-", "--", ...paths], {
-    cwd: worktreePath,
-    input: message,
-  });
-  return headCommit(git, worktreePath);
-}
+export { type CommitAllResult, commitAll, commitPaths } from "./lane-commit.js";
 
 /** Whether the lane has commits or uncommitted changes beyond the commit it started from. */
 export async function changedSince(

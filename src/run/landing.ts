@@ -2,8 +2,18 @@
  * Landing a task after its agent exited 0 and freed its slot: commit what the agent left, check
  * it changed something, verify, write the task's record commit, merge into the integration
  * branch. Each step is told (`task_step`); a later phase or check is one more step here.
+ *
+ * The git processes between "agent exited" and "merged", and why each must run: `add -A` and
+ * `commit` (what the agent left uncommitted becomes the lane's work; HEAD before and after is
+ * read from files, head-file.ts); `rev-list` only when the agent made commits of its own (the
+ * record lists them); `cat-file` and `commit` of the task file when its record rides in the
+ * lane (task-records.ts); `merge-tree` (skipped when the integration branch has not moved since
+ * the lane started: the lane's tree is the result), `commit-tree` (the merge commit) and
+ * `update-ref` old->new (the compare-and-swap that makes a merge all or nothing). The lane's
+ * worktree then goes back to the pool with no git process (git/pool.ts).
  */
 
+import { laneHead } from "../git/head-file.js";
 import { laneProblem } from "../git/lane-check.js";
 import { commitAll, mergeInto } from "../git/merge.js";
 import { logPath } from "../state/layout.js";
@@ -65,7 +75,7 @@ export async function land(
       resolveHead(undefined);
       return failed({ reason: "git", detail: broken, retryable: false });
     }
-    const { commit } = await commitAll(
+    const { commit, committed, before } = await commitAll(
       prepared.git,
       lane,
       `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
@@ -94,7 +104,14 @@ export async function land(
         });
       }
       step("merging");
-      const merge = await mergeLane(ctx, runtime, lane);
+      // Until a resolve merged the integration head into the lane, the lane is what lanes
+      // committed on top of where it started: the merge may take the shortcuts that allows.
+      const merge = await mergeLane(
+        ctx,
+        runtime,
+        lane,
+        resolved ? undefined : { before, committed, commit },
+      );
       if (merge.ok) break;
       const why = `merge conflict in ${merge.conflicts.join(", ")}; the branch ${record.branch} is kept for you`;
       if (!ctx.resolveConflict || round >= MAX_CATCH_UPS) {
@@ -115,10 +132,18 @@ export async function land(
 }
 
 /** The task's record commit, then the lane into the integration branch. */
-async function mergeLane(ctx: LandingContext, runtime: TaskRuntime, lane: string) {
+async function mergeLane(
+  ctx: LandingContext,
+  runtime: TaskRuntime,
+  lane: string,
+  /** What lanes' own commit saw, while the lane is still that commit on top of its start. */
+  landed?: { before: string; committed: boolean; commit: string },
+) {
   const { prepared, integration } = ctx;
   const { id, record, task } = runtime;
-  const head = (await prepared.git.run(["rev-parse", "HEAD"], { cwd: lane })).stdout.trim();
+  const head = landed?.commit ?? (await laneHead(prepared.git, lane));
+  // The agent made no commit of its own: the lane holds lanes' one commit, no rev-list.
+  const ownCommitsOnly = landed !== undefined && landed.before === record.startCommit;
   const source = await recordDone(prepared.git, {
     id,
     lane,
@@ -127,10 +152,12 @@ async function mergeLane(ctx: LandingContext, runtime: TaskRuntime, lane: string
     commit: head,
     integrationBranch: integration.branch,
     runId: prepared.runId,
+    ...(ownCommitsOnly ? { commits: landed.committed ? [landed.commit] : [] } : {}),
   });
   const merge = await mergeInto(prepared.git, {
     target: integration.branch,
     source,
+    ...(ownCommitsOnly ? { descendsFrom: record.startCommit! } : {}),
     message: `Merge lanes task ${id}: ${task.title}`,
   });
   if (merge.ok) integration.head = merge.commit;

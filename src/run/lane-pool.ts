@@ -1,8 +1,12 @@
 /**
  * The run's lanes: creating each task's worktree once (from the integration branch, or from the
  * previous lane in a chain), preparing a few ahead of free slots, and dropping them when their
- * work is merged or was never started. Git's records of dropped lanes go in one process at the end.
+ * work is merged or was never started. A lane comes from the worktree pool when it has one
+ * (src/git/pool.ts) and goes back to it when merged; git's records of dropped lanes and their
+ * branches go in one process at the end.
  */
+import { readHeadFile } from "../git/head-file.js";
+import { WorktreePool } from "../git/pool.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
 import type { Ledger } from "./ledger.js";
 import type { PreparedRun } from "./prepare.js";
@@ -24,6 +28,7 @@ export interface LaneHooks {
 export class LanePool {
   /** Lane branches whose folders are gone, deleted with git's records at the end of the run. */
   private readonly dropped: string[] = [];
+  private readonly pool: WorktreePool;
 
   constructor(
     private readonly prepared: PreparedRun,
@@ -32,7 +37,16 @@ export class LanePool {
     private readonly hooks?: LaneHooks,
     /** Where a lane starts instead of the integration branch's head (a pull request per task). */
     private readonly startPointOf?: (runtime: TaskRuntime) => string | undefined,
-  ) {}
+  ) {
+    const { settings } = prepared;
+    this.pool = new WorktreePool(prepared.git, {
+      root: prepared.worktreeRoot,
+      size: settings.pool?.size ?? settings.concurrency,
+      // The hook for lane setup (lane.copy/link): ignored paths a reused lane may keep. Until it
+      // says otherwise, a lane from the pool keeps nothing ignored, exactly like a fresh one.
+      keepIgnored: [],
+    });
+  }
 
   /** The task's worktree, created on first use; `after` is the chain's previous task. */
   ensure(runtime: TaskRuntime, after: TaskRuntime | undefined): Promise<string> {
@@ -68,10 +82,29 @@ export class LanePool {
     return started;
   }
 
+  /**
+   * Its work is in the integration branch: the worktree goes back to the pool (a few renames, no
+   * git process, so done before its dependents start, which may take it) unless the pool is full.
+   * Its branch is deleted at the end either way. False: the caller drops it with `dropMerged`.
+   */
+  async giveBack(runtime: TaskRuntime, lane: string): Promise<boolean> {
+    const { record } = runtime;
+    // The lane ends here, pooled or not: its teardown (lane.teardown) runs first.
+    await this.hooks?.teardown(runtime, lane);
+    // Detached where its index and files are, so that the pooled worktree shows no change.
+    const commit = (await readHeadFile(lane)) ?? record.startCommit ?? this.integration.head;
+    const kept = await this.pool.give(lane, commit).catch(() => false);
+    if (kept) this.forget(runtime);
+    return kept;
+  }
+
   /** Its work is in the integration branch: the folder goes now, its branch at the end. */
   async dropMerged(runtime: TaskRuntime, lane: string): Promise<void> {
-    await this.hooks?.teardown(runtime, lane);
     await dropLaneFolder(this.prepared.worktreeRoot, lane);
+    this.forget(runtime);
+  }
+
+  private forget(runtime: TaskRuntime): void {
     this.dropped.push(runtime.record.branch);
     runtime.record.worktree = undefined;
   }
@@ -83,7 +116,10 @@ export class LanePool {
   async close(runtimes: Iterable<TaskRuntime>): Promise<void> {
     for (const { record } of runtimes) {
       if (record.status === "pending" && record.attempts === 0 && record.worktree) {
-        await dropLaneFolder(this.prepared.worktreeRoot, record.worktree);
+        const commit = record.startCommit ?? this.integration.head;
+        if (!(await this.pool.give(record.worktree, commit).catch(() => false))) {
+          await dropLaneFolder(this.prepared.worktreeRoot, record.worktree);
+        }
         this.dropped.push(record.branch);
         record.worktree = undefined;
       }
@@ -100,14 +136,17 @@ export class LanePool {
     if (record.worktree) return record.worktree;
     const startPoint =
       (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
-    const lane = await addLane(prepared.git, {
-      root: prepared.worktreeRoot,
-      path: lanePath(prepared.worktreeRoot, id),
-      branch: record.branch,
-      startPoint,
-      // prepareRun refused branches holding work; what is left holds nothing to lose.
-      existingBranch: "reset",
-    });
+    const path = lanePath(prepared.worktreeRoot, id);
+    const lane =
+      (await this.pool.take(path, record.branch, startPoint).catch(() => undefined)) ??
+      (await addLane(prepared.git, {
+        root: prepared.worktreeRoot,
+        path,
+        branch: record.branch,
+        startPoint,
+        // prepareRun refused branches holding work; what is left holds nothing to lose.
+        existingBranch: "reset",
+      }));
     Object.assign(record, { worktree: lane.path, startCommit: lane.head });
     await this.hooks?.filesInto(runtime, lane.path);
     this.ledger.emit({

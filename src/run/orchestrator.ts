@@ -281,8 +281,10 @@ export class Orchestrator {
         );
       }
       this.ledger.finishTask(id, "done", undefined, undefined);
+      // Back to the pool first, so that the lanes of the tasks this frees can be made from it.
+      const pooled = await this.lanes.giveBack(runtime, landed.lane);
       this.apply(this.scheduler.completed(id, true));
-      await this.lanes.dropMerged(runtime, landed.lane);
+      if (!pooled) await this.lanes.dropMerged(runtime, landed.lane);
       this.ledger.save();
     } finally {
       // A loop may already have started the next attempt, with a controller of its own.

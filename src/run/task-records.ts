@@ -43,11 +43,15 @@ export async function recordDone(
     commit: string;
     integrationBranch: string;
     runId: string;
+    /** The lane's commits when the caller knows them (no agent commits): saves a rev-list. */
+    commits?: string[];
   },
 ): Promise<string> {
-  const commits = (await git.run(["rev-list", `${task.startCommit}..${task.commit}`])).stdout
-    .split("\n")
-    .filter(Boolean);
+  const commits =
+    task.commits ??
+    (await git.run(["rev-list", `${task.startCommit}..${task.commit}`])).stdout
+      .split("\n")
+      .filter(Boolean);
   const record = {
     status: "done" as const,
     completed_at: new Date().toISOString(),

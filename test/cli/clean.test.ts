@@ -82,7 +82,14 @@ describe("lanes clean after a run with a failure", () => {
   });
 
   it("removes the worktrees, keeps the unmerged failed branch, and leaves only the main checkout", async () => {
-    expect(await worktrees(repo)).toEqual([repo.root, path.join(laneRoot(repo), "broken")]);
+    // The merged lanes' worktrees stay in the pool for the next run; clean removes them too.
+    const before = await worktrees(repo);
+    const pool = path.join(laneRoot(repo), ".pool");
+    expect(before.filter((wt) => !wt.startsWith(pool))).toEqual([
+      repo.root,
+      path.join(laneRoot(repo), "broken"),
+    ]);
+    expect(before.filter((wt) => wt.startsWith(pool)).length).toBeGreaterThan(0);
     expect(await branches(repo)).toEqual(["lanes/broken", `lanes/run/${runId}`, "main"]);
 
     const result = await runCli(["clean"], { cwd: repo.root });
@@ -93,6 +100,10 @@ describe("lanes clean after a run with a failure", () => {
       /Removed worktree \.\.\/\.lanes-worktrees\/repo\/\.trash-good-0a1b2c3d/,
     );
     expect(existsSync(path.join(laneRoot(repo), ".trash-good-0a1b2c3d"))).toBe(false);
+    expect(result.stdout).toMatch(
+      /Removed worktree \.\.\/\.lanes-worktrees\/repo\/\.pool\/[0-9a-f]{8}/,
+    );
+    expect(existsSync(pool)).toBe(false);
     expect(result.stdout).toContain(
       "Kept branch lanes/broken: 1 commit not merged anywhere; --all deletes it",
     );

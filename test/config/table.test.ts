@@ -65,6 +65,7 @@ describe("resolved settings", () => {
         "phases",
         "pr",
         "qaLoops",
+        "pool",
         "retries",
         "timeoutMs",
         "verify",

@@ -79,13 +79,17 @@ export async function expectNothingRunning(runId: string): Promise<void> {
   expect(described, `processes of run ${runId} still alive`).toEqual([]);
 }
 
-/** `git worktree list` as paths. */
+/**
+ * `git worktree list` as paths, without the worktree pool (`<worktree folder>/.pool/*`): lanes'
+ * own cache of finished lanes, kept for the next run and removed by `lanes clean`.
+ */
 export async function worktreePaths(repo: TempRepo): Promise<string[]> {
   const list = await git(repo as RunRepo, ["worktree", "list", "--porcelain"]);
   return list
     .split("\n")
     .filter((line) => line.startsWith("worktree "))
-    .map((line) => line.slice("worktree ".length));
+    .map((line) => line.slice("worktree ".length))
+    .filter((wt) => !wt.includes(`${path.sep}.pool${path.sep}`));
 }
 
 export async function expectOnlyMainCheckout(repo: TempRepo): Promise<void> {

@@ -57,6 +57,65 @@ describe("mergeInto", () => {
     expect(await headCommit(r.git)).toBe(await resolveCommit(r.git, "main"));
   });
 
+  it("takes the lane's tree without merge-tree when the target is still at the lane's start, and merges when it moved", async () => {
+    const r = await setup();
+    const base = await headCommit(r.git);
+    const a = await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    const b = await commitOnBranch(r, "lanes/b", { "b.txt": "b\n" });
+    const first = await mergeInto(r.git, {
+      target: TARGET,
+      source: a,
+      message: "merge a",
+      descendsFrom: base,
+    });
+    expect(first.ok && (await show(r, `${TARGET}:a.txt`))).toBe("a");
+    const parents = (await r.git.run(["rev-list", "--parents", "-n1", TARGET])).stdout.split(" ");
+    expect(parents).toEqual([first.ok && first.commit, base, a]);
+    // The target moved since b started: the hint does not apply, b is merged with a's work kept.
+    const second = await mergeInto(r.git, {
+      target: TARGET,
+      source: b,
+      message: "merge b",
+      descendsFrom: base,
+    });
+    expect(second).toMatchObject({ ok: true });
+    expect(await show(r, `${TARGET}:a.txt`)).toBe("a");
+    expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
+  });
+
+  it("merges lanes ready together in one pass: one ref update, a conflict failing only its own", async () => {
+    const r = await setup({ "shared.txt": "base\n" });
+    const before = await resolveCommit(r.git, TARGET);
+    const a = await commitOnBranch(r, "lanes/a", { "a.txt": "a\n" });
+    const clash1 = await commitOnBranch(r, "lanes/c1", { "shared.txt": "one\n" });
+    const b = await commitOnBranch(r, "lanes/b", { "b.txt": "b\n" });
+    const clash2 = await commitOnBranch(r, "lanes/c2", { "shared.txt": "two\n" });
+    const merges = await Promise.all(
+      [a, clash1, b, clash2].map((source, i) =>
+        mergeInto(r.git, { target: TARGET, source, message: `merge ${i}` }),
+      ),
+    );
+    expect(merges.map((m) => m.ok)).toEqual([true, true, true, false]);
+    expect(merges[3]).toEqual({ ok: false, conflicts: ["shared.txt"] });
+    const tip = await resolveCommit(r.git, TARGET);
+    expect(merges[2]!.ok && merges[2]!.commit).toBe(tip);
+    expect(await show(r, `${TARGET}:shared.txt`)).toBe("one");
+    expect(await show(r, `${TARGET}:b.txt`)).toBe("b");
+    // Each merge once, in order, as a chain of merge commits.
+    const firstParents = (
+      await r.git.run(["rev-list", "--first-parent", `${before}..${TARGET}`])
+    ).stdout.split("\n");
+    expect(firstParents).toEqual([2, 1, 0].map((i) => merges[i]!.ok && merges[i]!.commit));
+    // Asked for together, they went in one pass: the branch moved once after its creation.
+    const moves = (
+      await r.git.run(["reflog", "show", "--format=%H", `refs/heads/${TARGET}`])
+    ).stdout
+      .split("\n")
+      .filter(Boolean);
+    expect(moves).toHaveLength(2);
+    expect(moves[0]).toBe(tip);
+  });
+
   it("returns the conflicted files and leaves the target where it was", async () => {
     const r = await setup({ "x.txt": "base\n", "y z.txt": "base\n" });
     await commitOnBranch(r, "lanes/a", { "x.txt": "a\n", "y z.txt": "a\n" });
@@ -166,6 +225,7 @@ describe("commitAll and changedSince", () => {
     expect(await commitAll(r.git, l.path, "lanes: t01")).toEqual({
       committed: false,
       commit: l.base,
+      before: l.base,
     });
   });
 

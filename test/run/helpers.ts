@@ -215,9 +215,12 @@ export async function laneBranches(repo: TempRepo): Promise<string[]> {
   return all.split("\n").filter((b) => b && !b.startsWith("lanes/run/"));
 }
 
+/** Registered worktrees, without the pool's (lanes' cache of finished lanes, see src/git/pool.ts). */
 export async function worktreeCount(repo: TempRepo): Promise<number> {
   const list = await git(repo, ["worktree", "list", "--porcelain"]);
-  return list.split("\n").filter((line) => line.startsWith("worktree ")).length;
+  return list
+    .split("\n")
+    .filter((line) => line.startsWith("worktree ") && !line.includes("/.pool/")).length;
 }
 
 /** The `saw:` line of a task's lanes-out file on a revision: the lanes-out files it found. */

@@ -93,7 +93,21 @@ describe("lanes run: dependency order", () => {
     expect(await worktreeCount(repo)).toBe(1);
     expect(await laneBranches(repo)).toEqual([]);
     const laneFolder = path.join(repo.dir, ".lanes-worktrees", "repo");
-    expect(existsSync(laneFolder) ? readdirSync(laneFolder) : []).toEqual([]);
+    // Only the worktree pool: finished lanes kept, detached and clean, for the next run.
+    expect(existsSync(laneFolder) ? readdirSync(laneFolder) : []).toEqual([".pool"]);
+    const pool = readdirSync(path.join(laneFolder, ".pool"));
+    expect(pool.length).toBeGreaterThan(0);
+    for (const slot of pool) {
+      expect(
+        await git(repo, [
+          "-C",
+          path.join(laneFolder, ".pool", slot),
+          "status",
+          "--porcelain",
+          "--branch",
+        ]),
+      ).toMatch(/^## HEAD \(no branch\)$/);
+    }
     expect(await git(repo, ["status", "--porcelain"])).toBe("");
     expect(await git(repo, ["rev-parse", "--abbrev-ref", "HEAD"])).toBe("main");
   });
