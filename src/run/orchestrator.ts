@@ -3,9 +3,14 @@
  * the lane pool (worktrees), the agent attempt (prompt, process, verdict) and landing (commit,
  * verify, record, merge), and the ledger records every change in run.json and the event stream.
  * Each task has one runtime record (task-runtime.ts); its status lives in run.json's record.
+ *
+ * About 390 lines, on purpose: this is the one place where each part's outcome (lane
+ * setup, the phases, landing, pull requests, leftovers, the budget and the throttle) meets the
+ * scheduler, and splitting it further would split that single conversation in two. Everything a
+ * part does lives in that part's own module.
  */
 import { integrationBranchName } from "../names.js";
-import { Scheduler } from "../scheduler/scheduler.js";
+import type { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import type { RunState } from "../state/run-state.js";
 import type { AgentOutcome, AttemptContext } from "./agent-attempt.js";
@@ -25,7 +30,7 @@ import { OverlapWatch } from "./overlap-watch.js";
 import { runPhases } from "./phases.js";
 import type { PreparedRun } from "./prepare.js";
 import type { RunResult } from "./result.js";
-import { backoffMs, closeRun, openRun } from "./run-ends.js";
+import { closeRun, openRun, schedulerFor } from "./run-ends.js";
 import { RunLeftovers } from "./run-leftovers.js";
 import { recordFailed } from "./task-records.js";
 import { TaskRuntime } from "./task-runtime.js";
@@ -64,24 +69,7 @@ export class Orchestrator {
     const random = options.random ?? Math.random;
     const state =
       resumeFrom ?? newRunState(prepared, options, this.integration.branch, this.startedAt);
-    const toRun = plan.tasks.filter((task) => state.tasks[task.id]?.status === "pending");
-    const scheduled = new Set(toRun.map((task) => task.id));
-    this.scheduler = new Scheduler(
-      toRun.map((task) => ({
-        id: task.id,
-        dependsOn: task.depends_on.filter((dep) => scheduled.has(dep)),
-        priority: task.priority,
-        files: prepared.tasks.get(task.id)?.files ?? [],
-      })),
-      {
-        concurrency: prepared.settings.concurrency,
-        mode: prepared.mode,
-        retries: prepared.settings.retries,
-        backoffMs: (attempt) => backoffMs(attempt, random),
-        ...(prepared.batches ? { batches: prepared.batches } : {}),
-        overlap: prepared.settings.overlap,
-      },
-    );
+    this.scheduler = schedulerFor(prepared, state, random);
     claimRunState(state);
     this.throttle = new Throttle(this.scheduler.concurrency);
     this.ledger = new Ledger(runId, repoRoot, state, (event) => {

@@ -1,6 +1,6 @@
 /**
- * The two ends of a run: opening (run.json on disk, the integration branch, `run_started` and
- * the warnings a user should see first) and closing (landing on the base branch when asked and
+ * The two ends of a run: opening (the scheduler over its pending tasks, run.json on disk, the
+ * integration branch, `run_started` and the warnings a user should see first) and closing (landing on the base branch when asked and
  * everything succeeded, the final status, `run_finished`, the result).
  */
 import { writeFile } from "node:fs/promises";
@@ -8,8 +8,9 @@ import path from "node:path";
 import { LanesError } from "../errors.js";
 import { createBranch, fastForward } from "../git/merge.js";
 import { resolveCommit } from "../git/repo.js";
+import { Scheduler } from "../scheduler/scheduler.js";
 import { RUNS_DIR } from "../state/layout.js";
-import { countStatuses } from "../state/run-state.js";
+import { countStatuses, type RunState } from "../state/run-state.js";
 import type { Integration } from "./lane-pool.js";
 import type { Ledger } from "./ledger.js";
 import type { PreparedRun } from "./prepare.js";
@@ -108,4 +109,30 @@ export async function closeRun(
   });
   await ledger.close();
   return buildResult(state, { landed, stoppedBecause: how.stoppedBecause });
+}
+
+/** The scheduler over the run's pending tasks, its policy from the settings. */
+export function schedulerFor(
+  prepared: PreparedRun,
+  state: RunState,
+  random: () => number,
+): Scheduler {
+  const toRun = prepared.plan.tasks.filter((task) => state.tasks[task.id]?.status === "pending");
+  const scheduled = new Set(toRun.map((task) => task.id));
+  return new Scheduler(
+    toRun.map((task) => ({
+      id: task.id,
+      dependsOn: task.depends_on.filter((dep) => scheduled.has(dep)),
+      priority: task.priority,
+      files: prepared.tasks.get(task.id)?.files ?? [],
+    })),
+    {
+      concurrency: prepared.settings.concurrency,
+      mode: prepared.mode,
+      retries: prepared.settings.retries,
+      backoffMs: (attempt) => backoffMs(attempt, random),
+      ...(prepared.batches ? { batches: prepared.batches } : {}),
+      overlap: prepared.settings.overlap,
+    },
+  );
 }
