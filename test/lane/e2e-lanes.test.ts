@@ -346,7 +346,8 @@ describe("tasks whose files overlap", () => {
       { left: taskText("Left"), right: taskText("Right") },
       { portBase: base },
       {
-        settings: { concurrency: 2 },
+        // The early warning is under test: the conflict fails as it is, no agent resolves it.
+        settings: { concurrency: 2, conflicts: "fail" },
         agentEnv: { LANE_AGENT_TOGETHER: "2", LANE_AGENT_WRITES: "shared.txt" },
       },
     );
