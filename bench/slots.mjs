@@ -65,7 +65,9 @@ function processesOf(runId) {
 
 /**
  * What a finished run left that it should not have: tasks not merged or whose file is missing
- * from the integration branch, worktrees, lane branches, lane folders, processes.
+ * from the integration branch, worktrees, lane branches, lane folders, processes. The worktree
+ * pool (`.pool/`) is meant to outlive a run (the next run's lanes come from it) and is not
+ * counted; `lanes clean` removes it.
  */
 function leftovers(repo, dir, tasks, events) {
   const finished = events.find((event) => event.type === "run_finished");
@@ -78,15 +80,19 @@ function leftovers(repo, dir, tasks, events) {
     if (!merged.has(task.id) || !onBranch.has(`out-${task.id}.txt`))
       problems.push(`${task.id} not merged`);
   }
-  const worktrees = git(repo, "worktree", "list", "--porcelain").match(/^worktree /gm).length;
-  if (worktrees !== 1) problems.push(`${worktrees - 1} worktrees`);
+  const worktrees = git(repo, "worktree", "list", "--porcelain")
+    .split("\n")
+    .filter(
+      (line) => line.startsWith("worktree ") && !line.includes(`${path.sep}.pool${path.sep}`),
+    );
+  if (worktrees.length !== 1) problems.push(`${worktrees.length - 1} worktrees`);
   const branches = git(repo, "branch", "--list", "--format=%(refname:short)")
     .split("\n")
     .filter((name) => name && name !== "main" && !name.startsWith("lanes/run/"));
   if (branches.length) problems.push(`branches ${branches.join(" ")}`);
   let folders = [];
   try {
-    folders = readdirSync(path.join(dir, "worktrees", "repo"));
+    folders = readdirSync(path.join(dir, "worktrees", "repo")).filter((name) => name !== ".pool");
   } catch {
     // No lane folder at all.
   }
