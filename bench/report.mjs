@@ -3,19 +3,21 @@
 // generated: a random DAG scheduled on 8 slots with retries and failures, as run.json,
 // events.ndjson and plan.json, so that the figure does not depend on running 2,000 agents.
 // Baseline: a blank page in the same browser, the floor of any page load.
-// Run alone with `node bench/report.mjs` (after `npm run build`); bench/run.mjs can import benchReport().
+// Run alone with `node bench/report.mjs` (after `npm run build`); bench/run.mjs can import
+// benchReport().
 import { existsSync, statSync } from "node:fs";
+
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { writeRunReport } from "../dist/report/html/write.js";
-import { mulberry32 } from "../dist/scheduler/random-dag.js";
+import { CHROMIUM, launchChromium } from "../scripts/chromium.mjs";
 import { median, row } from "./lib/common.mjs";
+import { mulberry32 } from "./lib/random-dag.mjs";
 
 const TASKS = 2000;
 const SLOTS = 8;
-const CHROMIUM = "/usr/bin/chromium";
 const COMMAND = "npm run build && node bench/report.mjs";
 
 /** A finished run of `count` tasks, as lanes would have recorded it, in `<dir>/repo`. */
@@ -181,20 +183,7 @@ async function timeInChromium(file, runs) {
     blankFile,
     "<!doctype html><body><script>document.body.setAttribute('data-ready-ms', String(Math.round(performance.now())))</script>",
   );
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const ready = [];

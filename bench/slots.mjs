@@ -8,7 +8,6 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { randomDag } from "../dist/scheduler/random-dag.js";
 import { simulate } from "../dist/scheduler/simulate.js";
 import {
   agentSpan,
@@ -21,6 +20,7 @@ import {
   slotUse,
   writeRepo,
 } from "./lib/common.mjs";
+import { randomDag } from "./lib/random-dag.mjs";
 
 const COMMAND = reproduce("bench/slots.mjs");
 

@@ -4,6 +4,7 @@ import path from "node:path";
 import { formatDuration } from "../config/duration.js";
 import type { FailureReason, TaskRunStatus } from "../run/events.js";
 import type { RunResult } from "../run/result.js";
+import { countStatuses } from "../state/run-state.js";
 
 export interface NotifyPayload {
   event: "run_finished" | "task_failed";
@@ -30,14 +31,7 @@ export function runFinishedPayload(
   result: RunResult,
   reportPath: string | undefined,
 ): NotifyPayload {
-  const counts: Record<TaskRunStatus, number> = {
-    pending: 0,
-    running: 0,
-    done: 0,
-    failed: 0,
-    skipped: 0,
-  };
-  for (const task of result.tasks) counts[task.status]++;
+  const counts = countStatuses(result.tasks);
   const repository = path.basename(repoRoot);
   const parts = [`${counts.done} done`];
   if (counts.failed) parts.push(`${counts.failed} failed`);

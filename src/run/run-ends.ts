@@ -69,7 +69,7 @@ export async function closeRun(
   how: { stoppedBecause: string | undefined; land: boolean; startedAt: number },
 ): Promise<RunResult> {
   const { state } = ledger;
-  const counts = countStatuses(state.tasks);
+  const counts = countStatuses(Object.values(state.tasks));
   const interrupted = how.stoppedBecause === "interrupted";
   const failed =
     counts.failed > 0 ||

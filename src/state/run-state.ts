@@ -326,7 +326,10 @@ export function emptyTaskState(branch: string): TaskState {
   };
 }
 
-export function countStatuses(tasks: Record<string, TaskState>): Record<TaskRunStatus, number> {
+/** How many tasks are in each status: of a run's records, a result's tasks, a report's rows. */
+export function countStatuses(
+  tasks: Iterable<{ status: TaskRunStatus }>,
+): Record<TaskRunStatus, number> {
   const counts: Record<TaskRunStatus, number> = {
     pending: 0,
     running: 0,
@@ -334,6 +337,6 @@ export function countStatuses(tasks: Record<string, TaskState>): Record<TaskRunS
     failed: 0,
     skipped: 0,
   };
-  for (const task of Object.values(tasks)) counts[task.status]++;
+  for (const task of tasks) counts[task.status]++;
   return counts;
 }

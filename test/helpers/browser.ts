@@ -2,20 +2,10 @@
 // playwright-core. Without it the browser tests skip with a message, except in CI, where it must
 // be installed (.ci/run installs it) and its absence fails the run instead of hiding the tests.
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, launchChromium } from "../../scripts/chromium.mjs";
 
-export const CHROMIUM = "/usr/bin/chromium";
-
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+export { CHROMIUM, CHROMIUM_ARGS };
 
 /** Whether the browser tests run; the reason is printed once when they do not. */
 export const hasBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
@@ -30,5 +20,5 @@ export function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`${CHROMIUM} is missing, and CI needs it: apt-get install -y chromium`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return launchChromium();
 }

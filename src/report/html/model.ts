@@ -3,7 +3,12 @@
 import { criticalPath } from "../../graph/priorities.js";
 import { computeWaves } from "../../graph/waves.js";
 import type { FailureReason, LanesEvent, TaskRunStatus, TokenUsage } from "../../run/events.js";
-import type { RunOptionsRecord, RunState, RunStatus } from "../../state/run-state.js";
+import {
+  countStatuses,
+  type RunOptionsRecord,
+  type RunState,
+  type RunStatus,
+} from "../../state/run-state.js";
 import { type Bar, barsFromEvents, holdsSlot, slotsInUse } from "./bars.js";
 
 /** A task as the run planned it: what run.json does not hold. */
@@ -118,16 +123,9 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const concurrency = Math.max(1, state.options.concurrency);
   const withTokens = ids.flatMap((id) => state.tasks[id]!.tokens ?? []);
   const withCost = ids.flatMap((id) => state.tasks[id]!.cost ?? []);
-  const counts: Record<TaskRunStatus, number> = {
-    pending: 0,
-    running: 0,
-    done: 0,
-    failed: 0,
-    skipped: 0,
-  };
+  const counts = countStatuses(ids.map((id) => state.tasks[id]!));
   const tasks = ids.map((id): ReportTask => {
     const task = state.tasks[id]!;
-    counts[task.status]++;
     return {
       id,
       title: planned.get(id)?.title ?? id,
