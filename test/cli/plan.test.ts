@@ -2,6 +2,7 @@
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/random-dag.mjs";
 import { runCli, snapshot, type TempRepo, tempRepo } from "../helpers/cli.js";
 
 function task(front: Record<string, string>, body = "Do it.\n"): string {
@@ -238,18 +239,6 @@ describe("lanes plan (human output)", () => {
     expect(await snapshot(repo.root)).toBe(before);
   });
 });
-
-/** mulberry32: a seeded PRNG, so that a failing graph can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe("lanes plan --json on a generated DAG", () => {
   it("gives every task its wave and a true longest chain (300 tasks, weighted)", async () => {

@@ -1,21 +1,11 @@
 // Property checks: on seeded random DAGs, waves, priorities and the critical path agree with
 // brute-force computations written the most obvious way (naive recursion, path enumeration).
+
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../../bench/lib/random-dag.mjs";
 import { findCycle, type GraphNode, topologicalOrder } from "../../src/graph/graph.js";
 import { computePriorities, criticalPath } from "../../src/graph/priorities.js";
 import { computeWaves } from "../../src/graph/waves.js";
-
-/** mulberry32: a tiny seeded PRNG, so that a failing graph can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RandomGraph {
   nodes: GraphNode[];
