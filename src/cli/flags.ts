@@ -50,6 +50,26 @@ export function withSettingOptions<Args extends unknown[], Opts extends OptionVa
   return command as unknown as Command<Args, Opts & SettingsFlags>;
 }
 
+/**
+ * Commander gives an optional-value flag whatever word follows it, so `lanes run --pr 1 2` would
+ * read `1` as the pull-request mode. Here such a flag followed by anything but one of its own
+ * words is written `--flag=true`, and the word stays an argument.
+ */
+export function bindOptionalValues(argv: readonly string[]): string[] {
+  const words = new Map<string, readonly string[]>();
+  for (const key of SETTING_KEYS) {
+    const values = entryOf(key).flag?.optionalValue;
+    if (values) words.set(flagName(key), values);
+  }
+  return argv.map((token, i) => {
+    const values = words.get(token);
+    const next = argv[i + 1];
+    return values && next !== undefined && !next.startsWith("-") && !values.includes(next)
+      ? `${token}=true`
+      : token;
+  });
+}
+
 /** Flags of which at most one may be given (`--fail-fast`, `--sequential`, `--chain`). */
 export function exclusiveOptions<const T extends Option<string>[]>(...options: T): T {
   for (const option of options) {

@@ -11,7 +11,7 @@ import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
-import { commanderHint } from "./flags.js";
+import { bindOptionalValues, commanderHint } from "./flags.js";
 import { formatError } from "./output.js";
 
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -53,7 +53,7 @@ export function buildProgram(): Command {
 /** The single top-level catch: errors become one message, a hint, and an exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await buildProgram().parseAsync(bindOptionalValues(argv));
     return typeof process.exitCode === "number" ? process.exitCode : EXIT.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

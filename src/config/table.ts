@@ -21,8 +21,11 @@ export interface FlagSpec {
   short?: string;
   /** The value's name in --help: `<n>`, `<duration>`. */
   placeholder: string;
-  /** The value may be left out (`--pr` or `--pr run`): the flag alone means `true`. */
-  optionalValue?: boolean;
+  /**
+   * The value may be left out (`--pr` or `--pr run`): the flag alone means `true`. Only these
+   * words are taken as its value, so that `--pr 1 2` leaves issues 1 and 2 as arguments.
+   */
+  optionalValue?: readonly string[];
   /** A good value, for the hint after a bad one: `for example --concurrency 3`. */
   example: string;
   commands: readonly SettingsCommand[];
@@ -179,7 +182,7 @@ export const SETTINGS = {
     env: "LANES_PR",
     flag: {
       placeholder: "mode",
-      optionalValue: true,
+      optionalValue: ["task", "run", "true", "false"],
       example: "run",
       commands: ["run"],
       help: "push each done task's branch and open or update its pull request; --pr run: one pull request for the run",

@@ -125,6 +125,8 @@ describe("GitHub issues as tasks, up front", () => {
     expect(await refused(["run", "1", "--pr"], s)).toContain(
       'the repository has no remote "origin" to push to',
     );
-    expect(await refused(["run", "1", "--pr", "later"], s)).toContain("Invalid --pr value: later");
+    expect(await refused(["run", "1", "--pr=later"], s)).toContain("Invalid --pr value: later");
+    // A word that is no mode after `--pr` is an argument: here an issue number that is not one.
+    expect(await refused(["run", "--pr", "later"], s)).toContain("later");
   });
 });

@@ -20,7 +20,8 @@ const FIVE: IssueSeed[] = [
 describe("lanes run <issues> --pr", () => {
   it("runs issues in dependency order and opens one PR per issue holding only its work; a second run opens none", async () => {
     const { repo, origin, server, env } = await setup(FIVE);
-    const result = await runCli(["run", "1", "2", "#3", "4", "5", "--pr"], {
+    // `--pr` before the numbers: they are issues, not the pull-request mode.
+    const result = await runCli(["run", "--pr", "1", "2", "#3", "4", "5"], {
       cwd: repo.root,
       env,
     });
