@@ -5,6 +5,7 @@ import { Git } from "../git/runner.js";
 import { executeClean } from "./execute.js";
 import { gatherCleanFacts } from "./facts.js";
 import { type CleanAction, planClean } from "./plan.js";
+import { laneTeardown } from "./teardown.js";
 
 export type { CleanAction } from "./plan.js";
 
@@ -47,10 +48,12 @@ export interface CleanResult {
   freedBytes: number;
   /** git's records of worktrees whose folders are gone, pruned (or that would be). */
   prunedRecords: number;
+  /** What went wrong without stopping a removal (a lane's failed `lane.teardown`). */
+  warnings: string[];
 }
 
 function sizeOf(actions: CleanAction[]): number {
-  return actions.reduce((sum, a) => sum + (a.kind === "branch" ? 0 : a.bytes), 0);
+  return actions.reduce((sum, a) => sum + ("bytes" in a ? a.bytes : 0), 0);
 }
 
 /** What an unmerged action is called when the user chose to keep it. */
@@ -62,6 +65,8 @@ function subject(action: CleanAction): string {
       return `branch ${action.name}`;
     case "run":
       return `run folder ${action.dir}`;
+    case "processes":
+      return `the processes of run ${action.runId}`;
   }
 }
 
@@ -91,6 +96,7 @@ export async function clean(options: CleanOptions = {}): Promise<CleanResult> {
       failed: [],
       freedBytes: sizeOf(removed),
       prunedRecords: facts.prunable,
+      warnings: [],
     };
   }
   const confirmed = all && options.confirm ? await options.confirm(plan.unmerged) : true;
@@ -100,7 +106,9 @@ export async function clean(options: CleanOptions = {}): Promise<CleanResult> {
     }
   }
   const unmerged = confirmed ? plan.unmerged : [];
-  const report = await executeClean(git, repoRoot, plan, [...plan.actions, ...unmerged]);
+  const actions = [...plan.actions, ...unmerged];
+  const teardown = await laneTeardown(repoRoot, facts, actions);
+  const report = await executeClean(git, repoRoot, plan, actions, teardown);
   return {
     dryRun: false,
     removed: report.done,
@@ -109,5 +117,6 @@ export async function clean(options: CleanOptions = {}): Promise<CleanResult> {
     failed: report.failed,
     freedBytes: report.freedBytes,
     prunedRecords: report.pruned ? facts.prunable : 0,
+    warnings: report.warnings,
   };
 }

@@ -1,18 +1,24 @@
 // Carries out a clean plan, item by item: one item that cannot go does not stop the rest.
 import { rm, rmdir } from "node:fs/promises";
 import path from "node:path";
+import { DEFAULT_SETTINGS } from "../config/schema.js";
 import { POOL_DIR } from "../git/pool.js";
 import type { Git } from "../git/runner.js";
 import { dropLaneFolder, listWorktrees, prune, removeLane } from "../git/worktrees.js";
-import { RUNS_DIR } from "../state/layout.js";
+import { endLeftovers } from "../run/leftovers.js";
+import { RUNS_DIR, runStatePath } from "../state/layout.js";
+import { readRunState } from "../state/run-state.js";
 import { isInside } from "./paths.js";
 import type { CleanAction, CleanPlan } from "./plan.js";
+import type { LaneTeardown } from "./teardown.js";
 
 export interface CleanReport {
   done: CleanAction[];
   failed: { action: CleanAction; error: string }[];
   freedBytes: number;
   pruned: boolean;
+  /** What went wrong without stopping a removal (a lane's failed teardown). */
+  warnings: string[];
 }
 
 /** Carries out a plan's actions (and, when confirmed, its unmerged part), item by item. */
@@ -21,17 +27,32 @@ export async function executeClean(
   repoRoot: string,
   plan: CleanPlan,
   actions: CleanAction[],
+  teardown?: LaneTeardown,
 ): Promise<CleanReport> {
-  const report: CleanReport = { done: [], failed: [], freedBytes: 0, pruned: false };
+  const report: CleanReport = {
+    done: [],
+    failed: [],
+    freedBytes: 0,
+    pruned: false,
+    warnings: [],
+  };
   const attempt = async (action: CleanAction, work: () => Promise<void>) => {
     try {
       await work();
       report.done.push(action);
-      if (action.kind !== "branch") report.freedBytes += action.bytes;
+      if ("bytes" in action) report.freedBytes += action.bytes;
     } catch (error) {
       report.failed.push({ action, error: (error as Error).message });
     }
   };
+  // Processes first: an orphaned agent would go on writing into the lane being removed.
+  for (const action of actions) {
+    if (action.kind !== "processes") continue;
+    await attempt(action, async () => {
+      const state = await readRunState(runStatePath(repoRoot, action.runId));
+      await endLeftovers(state, DEFAULT_SETTINGS.gracePeriodMs);
+    });
+  }
   for (const action of actions) {
     if (action.kind !== "worktree") continue;
     if (action.trash) {
@@ -46,7 +67,11 @@ export async function executeClean(
       continue;
     }
     // removeLane checks again that the path is a worktree or a leftover lane of this repository.
-    await attempt(action, () => removeLane(git, action.path, { force: action.force }));
+    await attempt(action, async () => {
+      const failed = await teardown?.(action.path);
+      if (failed) report.warnings.push(`lane.teardown failed in ${action.path}: ${failed}`);
+      await removeLane(git, action.path, { force: action.force });
+    });
   }
   if (plan.prune) {
     await prune(git);

@@ -10,6 +10,7 @@ import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
 import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
 import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
+import { leftoversOf } from "../run/leftovers.js";
 import { listRuns, lockedRunId } from "../state/runs.js";
 import { isInside, realOr } from "./paths.js";
 import type { BranchFact, CleanFacts, CleanPlanOptions, LaneFolder, RunFact } from "./plan.js";
@@ -130,6 +131,7 @@ export async function gatherCleanFacts(
       dir: summary.dir,
       state,
       live: summary.live,
+      ...(state && !summary.live ? { leftovers: leftoversOf(state) } : {}),
       lastActive:
         state?.finishedAt ??
         summary.updatedAt ??

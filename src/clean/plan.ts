@@ -20,6 +20,8 @@ export interface RunFact {
   dir: string;
   state: RunState | undefined;
   live: boolean;
+  /** What a run that is not live left running (leftovers.ts), when it has a run.json. */
+  leftovers?: { processes: number; cgroup: boolean };
   /** When the run ended, or last wrote run.json; what `--older-than` measures. */
   lastActive: number | undefined;
   bytes: number;
@@ -78,7 +80,9 @@ export type CleanAction =
       within?: string;
     }
   | { kind: "branch"; name: string; commit: string; why: string }
-  | { kind: "run"; id: string; dir: string; bytes: number; why: string };
+  | { kind: "run"; id: string; dir: string; bytes: number; why: string }
+  /** A dead run's agents, verify or setup still running (and its cgroup): ended, then removed. */
+  | { kind: "processes"; runId: string; count: number; why: string };
 
 export interface CleanPlan {
   /** Safe: nothing that is not merged somewhere is lost. */
@@ -104,6 +108,20 @@ export function planClean(facts: CleanFacts, options: CleanPlanOptions): CleanPl
     ...live.map((run) => `${INTEGRATION_BRANCH_PREFIX}${run.id}`),
     ...[...liveTasks.keys()].map((id) => `lanes/${id}`),
   ]);
+
+  // A dead run's processes go whatever else is kept: `lanes resume` would end them too (it starts
+  // each unfinished attempt again), and nothing a dead orchestrator started should run on.
+  for (const run of facts.runs) {
+    const left = run.live ? undefined : run.leftovers;
+    if (!left || (left.processes === 0 && !left.cgroup)) continue;
+    const status = run.state?.status === "running" ? "crashed" : (run.state?.status ?? "dead");
+    plan.actions.push({
+      kind: "processes",
+      runId: run.id,
+      count: left.processes,
+      why: `still running for ${status} run ${run.id}, whose lanes process is gone`,
+    });
+  }
 
   // Run folders first: a run whose folder goes is no longer resumable, so its branch is fair game.
   const removedRuns = new Set<string>();

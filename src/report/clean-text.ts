@@ -25,10 +25,13 @@ export function describeAction(action: CleanAction): string {
       return `branch ${action.name} — ${action.why}`;
     case "run":
       return `run folder ${shownPath(action.dir)} (${formatBytes(action.bytes)}) — ${action.why}`;
+    case "processes":
+      return `${action.count === 0 ? "the empty cgroup" : `${action.count} process${action.count === 1 ? "" : "es"}`} of run ${action.runId} — ${action.why}`;
   }
 }
 
 function verb(action: CleanAction, dryRun: boolean): string {
+  if (action.kind === "processes") return dryRun ? "Would end" : "Ended";
   if (dryRun) return action.kind === "branch" ? "Would delete" : "Would remove";
   return action.kind === "branch" ? "Deleted" : "Removed";
 }
@@ -86,9 +89,10 @@ export function formatClean(result: CleanResult, c: Colors, asksFirst = false): 
 }
 
 export function formatCleanFailures(result: CleanResult): string {
-  return result.failed
-    .map(
+  return [
+    ...result.warnings.map((warning) => `lanes: warning: ${warning}\n`),
+    ...result.failed.map(
       (failure) => `lanes: could not remove ${describeAction(failure.action)}: ${failure.error}\n`,
-    )
-    .join("");
+    ),
+  ].join("");
 }

@@ -78,7 +78,9 @@ function outline(plan: CleanPlan) {
       ? `branch:${action.name}`
       : action.kind === "worktree"
         ? `worktree:${action.path.slice(ROOT.length + 1)}${action.force ? " (force)" : ""}`
-        : `run:${action.id}`;
+        : action.kind === "processes"
+          ? `processes:${action.runId}:${action.count}`
+          : `run:${action.id}`;
   return {
     remove: plan.actions.map(name),
     unmerged: plan.unmerged.map(name),
@@ -226,6 +228,23 @@ const rows: Row[] = [
     facts: facts({ runs: [run("r1", "failed")], branches: [branch("lanes/run/r1")] }),
     options: { ...BASE, olderThanMs: DAY },
     expected: { remove: ["run:r1", "branch:lanes/run/r1"], unmerged: [], kept: [] },
+  },
+  {
+    name: "a dead run's leftover processes (or its empty cgroup) are ended; a live run's never",
+    facts: facts({
+      runs: [
+        run("crashed", "running", { leftovers: { processes: 2, cgroup: true } }),
+        run("cgroup-only", "interrupted", { leftovers: { processes: 0, cgroup: true } }),
+        run("none", "interrupted", { leftovers: { processes: 0, cgroup: false } }),
+        run("live", "running", { live: true, leftovers: { processes: 3, cgroup: true } }),
+      ],
+    }),
+    options: BASE,
+    expected: {
+      remove: ["processes:crashed:2", "processes:cgroup-only:0"],
+      unmerged: [],
+      kept: ["run live"],
+    },
   },
 ];
 
