@@ -3,7 +3,7 @@
  * against local stand-ins of their model APIs: argv, env, prompt on stdin and the stream parsers
  * are exactly what lanes uses. test/standins/ holds the stand-ins of their APIs; the README says what each CLI needs offline.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join, resolve } from "node:path";
@@ -18,6 +18,7 @@ import {
   resolveAgent,
 } from "../../src/agents/presets.js";
 import type { AgentSetting } from "../../src/config/schema.js";
+import { initRepoSync } from "../helpers/git-repo.js";
 import { startAnthropicStandin } from "../standins/anthropic.js";
 import type { Standin, StandinScript } from "../standins/common.js";
 import { startGeminiStandin } from "../standins/gemini.js";
@@ -37,19 +38,6 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function tempDir(name: string): string {
   return mkdtempSync(join(scratch, `${name}-`));
-}
-
-/** A git repository with one commit, like a lane's worktree. */
-function gitRepo(): string {
-  const dir = tempDir("repo");
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "lanes@example.com");
-  git("config", "user.name", "lanes");
-  writeFileSync(join(dir, "README.md"), "# app\n");
-  git("add", "README.md");
-  git("commit", "-q", "-m", "init");
-  return dir;
 }
 
 interface Cli {
@@ -188,7 +176,7 @@ function baseEnv(home: string, extra: Record<string, string>): Record<string, st
 async function setup(cli: Cli, script: Partial<StandinScript> = {}) {
   const standin = await cli.start(script);
   cleanups.push(() => standin.close());
-  const cwd = gitRepo();
+  const cwd = initRepoSync(tempDir("repo"));
   const home = tempDir(`${cli.name}-home`);
   const agent = resolveAgent(cli.setting(standin), { cwd });
   const env = baseEnv(home, { ...agent.env, ...cli.env(standin, home) });

@@ -1,5 +1,7 @@
 // Throwaway git repositories for tests: <tmp>/repo with one commit, so that the default worktree
 // folder (<tmp>/.lanes-worktrees/repo) is inside the same temporary folder and goes with cleanup.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -58,4 +60,19 @@ export async function commitOnBranch(
   const commit = (await repo.git.run(["rev-parse", "HEAD"], { cwd: wt })).stdout;
   await repo.git.run(["worktree", "remove", wt]);
   return commit;
+}
+
+/**
+ * `dir` made a git repository with one commit (README.md), synchronously: a lane-like folder for
+ * tests that drive an agent CLI in it and remove their scratch folder themselves.
+ */
+export function initRepoSync(dir: string): string {
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "lanes@example.com");
+  git("config", "user.name", "lanes");
+  writeFileSync(path.join(dir, "README.md"), "# app\n");
+  git("add", "README.md");
+  git("commit", "-q", "-m", "init");
+  return dir;
 }

@@ -5,7 +5,7 @@
  * tool call that writes a file. The ground for a three-phase end-to-end run.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { findExecutable, resolveAgent } from "../../src/agents/presets.js";
@@ -14,6 +14,7 @@ import { buildPrompt, type PromptPhase } from "../../src/agents/prompt.js";
 import { parseVerdictMessage } from "../../src/quality/verdict.js";
 import type { Task } from "../../src/tasks/task.js";
 import { tempDir, track } from "../agents/helpers.js";
+import { initRepoSync } from "../helpers/git-repo.js";
 import { type PhaseAnswers, type Standin, startAnthropicStandin } from "../standins/anthropic.js";
 
 const BIN = resolve("node_modules/.bin");
@@ -35,23 +36,11 @@ afterEach(async () => {
   for (const standin of standins.splice(0)) await standin.close();
 });
 
-function gitRepo(): string {
-  const dir = tempDir();
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "lanes@example.com");
-  git("config", "user.name", "lanes");
-  writeFileSync(join(dir, "README.md"), "# app\n");
-  git("add", "README.md");
-  git("commit", "-q", "-m", "init");
-  return dir;
-}
-
 /** Runs Claude Code through the claude preset on one phase's prompt; returns its final message. */
 async function claude(phase: PromptPhase, phases: PhaseAnswers = {}) {
   const standin = await startAnthropicStandin({ phases });
   standins.push(standin);
-  const cwd = gitRepo();
+  const cwd = initRepoSync(tempDir());
   const agent = resolveAgent("claude", { cwd });
   const env: Record<string, string> = {
     ...agent.env,
