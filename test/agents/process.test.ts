@@ -225,6 +225,13 @@ describe("runAgentProcess: output nobody reads line by line", () => {
     expect(second.stderrTail).toEqual(["oops"]);
   });
 
+  it("sees the exit of an agent that is gone at once (nothing awaited before its listeners)", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 16 }, () => runAgentProcess(options({ argv: ["sh", "-c", "exit 3"] }))),
+    );
+    expect(results.map((result) => result.exitCode)).toEqual(Array(16).fill(3));
+  });
+
   it("keeps every byte of a large output, with its last lines as the tail", async () => {
     const mib = 8;
     const script = `
