@@ -1,10 +1,10 @@
 // Big repositories: 20,000 files (about 100 MB) in 40 packages. How long until one lane is ready
 // — from starting `lanes run` on a one-task run to the moment its agent starts (the agent writes
-// the time) — against a plain `git worktree add` of the same repository, interleaved; a second
-// one-task run right after the first shows what a warm worktree pool gives once lanes has one
-// (and a sparse lane, once settings have `lane.sparse`). Then 8 tasks at concurrency 2, lanes
-// against the bare script (bench/lib/baseline.mjs) in the same repository.
-// Alone: node bench/big-repo.mjs [--quick] [--reps N] (after npm run build).
+// the time) — against a plain `git worktree add` of the same repository, interleaved A B A B:
+// with a cold worktree pool (emptied first), a warm one (the previous run's lane reused), and a
+// sparse lane (`lane.sparse`: one package of 40) from a cold pool and from a warm sparse one.
+// Then 8 tasks at concurrency 2, lanes against the bare script (bench/lib/baseline.mjs) in the
+// same repository. Alone: node bench/big-repo.mjs [--quick] [--reps N] (after npm run build).
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -74,6 +74,12 @@ function bigRepo(dir, { files, bytes, ids }) {
   return { repo, agent, stamps };
 }
 
+/** No pooled worktree left: the next lane is created afresh (the deletion is not timed). */
+function emptyPool(repo, root) {
+  rmSync(path.join(root, ".pool"), { recursive: true, force: true });
+  git(repo, "worktree", "prune");
+}
+
 /** From starting `lanes run <id>` to its agent's start, in ms. */
 async function laneReady(repo, stamps, id, extraArgs = []) {
   const started = Date.now();
@@ -102,12 +108,12 @@ export async function benchBigRepo({
   const support = poolSupport();
   const batch = (i, side) =>
     Array.from({ length: tasks }, (_, t) => `r${i}-${side}${String(t).padStart(2, "0")}`);
-  const ids = [
-    "cold",
-    "warm",
-    ...(support.sparse ? ["sparse"] : []),
-    ...Array.from({ length: reps }, (_, i) => batch(i, "l")).flat(),
-  ];
+  const ids = Array.from({ length: reps }, (_, i) => [
+    `cold-${i}`,
+    `warm-${i}`,
+    ...(support.sparse ? [`sparse-${i}`, `sparsewarm-${i}`] : []),
+    ...batch(i, "l"),
+  ]).flat();
   const dir = mkdtempSync(path.join(os.tmpdir(), "lanes-bench-big-"));
   try {
     process.stderr.write(`bench: big repository, writing ${files} files\n`);
@@ -115,54 +121,56 @@ export async function benchBigRepo({
     const megabytes = Math.round((files * bytes) / 1e6);
     const label = `${files.toLocaleString("en-US")} files, ${megabytes} MB`;
 
-    // A B A B: lanes' first lane (cold), git worktree add, lanes' next lane (warm), git worktree add.
-    const cold = await laneReady(repo, stamps, "cold");
-    const plain = [plainAdd(repo, dir, "a")];
-    const warm = await laneReady(repo, stamps, "warm");
-    plain.push(plainAdd(repo, dir, "b"));
+    const root = path.join(dir, "lanes", "worktrees", "repo");
+    const settingsFile = path.join(repo, ".lanes", "settings.json");
+    const settings = readFileSync(settingsFile, "utf8");
+    const sparseSettings = JSON.stringify({
+      ...JSON.parse(settings),
+      lane: { sparse: ["packages/pkg-00"] },
+    });
+    // A B A B: each lanes lane beside a plain `git worktree add`, `reps` times over.
+    const ready = { cold: [], warm: [], sparse: [], sparseWarm: [] };
+    const plain = [];
+    for (let i = 0; i < reps; i++) {
+      process.stderr.write(`bench: big repository, one lane ready, round ${i + 1} of ${reps}\n`);
+      emptyPool(repo, root);
+      ready.cold.push(await laneReady(repo, stamps, `cold-${i}`));
+      plain.push(plainAdd(repo, dir, `cold-${i}`));
+      ready.warm.push(await laneReady(repo, stamps, `warm-${i}`));
+      plain.push(plainAdd(repo, dir, `warm-${i}`));
+      if (support.sparse) {
+        writeFileSync(settingsFile, sparseSettings);
+        emptyPool(repo, root);
+        ready.sparse.push(await laneReady(repo, stamps, `sparse-${i}`));
+        plain.push(plainAdd(repo, dir, `sparse-${i}`));
+        ready.sparseWarm.push(await laneReady(repo, stamps, `sparsewarm-${i}`));
+        plain.push(plainAdd(repo, dir, `sparsewarm-${i}`));
+        writeFileSync(settingsFile, settings);
+      }
+    }
     const plainMs = median(plain);
+    const baseline = `git worktree add (median of ${plain.length})`;
+    const lane = (what, values, goal = "") =>
+      row(
+        `big repository: one lane ready, ${what} (lanes start to agent start, median of ${values.length})`,
+        median(values),
+        "ms",
+        baseline,
+        plainMs,
+        goal,
+        COMMAND,
+      );
     const [first, second] = support.pool
       ? ["cold pool", "warm pool"]
       : ["first run (lanes has no worktree pool yet)", "second run right after (no pool yet)"];
     const rows = [
-      row(
-        `big repository: one lane ready, ${first} (${label}; lanes start to agent start)`,
-        cold,
-        "ms",
-        "git worktree add",
-        plainMs,
-        "",
-        COMMAND,
-      ),
-      row(
-        `big repository: one lane ready, ${second}`,
-        warm,
-        "ms",
-        "git worktree add",
-        plainMs,
-        "<= 0.20x warm (5x faster)",
-        COMMAND,
-      ),
+      lane(`${first} (${label})`, ready.cold),
+      lane(second, ready.warm, "<= 0.20x warm (5x faster)"),
     ];
     if (support.sparse) {
-      const settingsFile = path.join(repo, ".lanes", "settings.json");
-      const settings = JSON.parse(readFileSync(settingsFile, "utf8"));
-      writeFileSync(
-        settingsFile,
-        JSON.stringify({ ...settings, lane: { sparse: ["packages/pkg-00"] } }),
-      );
-      const sparse = await laneReady(repo, stamps, "sparse");
-      writeFileSync(settingsFile, JSON.stringify(settings));
       rows.push(
-        row(
-          `big repository: one lane ready, sparse (1 of ${PACKAGES} packages)`,
-          sparse,
-          "ms",
-          "git worktree add",
-          plainMs,
-          "",
-          COMMAND,
-        ),
+        lane(`sparse, 1 of ${PACKAGES} packages, cold pool`, ready.sparse),
+        lane(`sparse, 1 of ${PACKAGES} packages, warm pool`, ready.sparseWarm),
       );
     }
 

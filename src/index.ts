@@ -91,8 +91,16 @@ export async function resume(options: ResumeOptions = {}): Promise<RunResultWith
   return watch.finished(await resumeRun({ ...options, onEvent: watch.onEvent }));
 }
 export type { Dashboard } from "./dashboard/server.js";
-/** The read-only dashboard of a repository's runs (`lanes serve`), on 127.0.0.1 with a token. */
-export { serve } from "./dashboard/server.js";
+/**
+ * The read-only dashboard of a repository's runs (`lanes serve`), on 127.0.0.1 with a token.
+ * Its web server (hono) is loaded on first use: a run without `--ui` never needs it.
+ */
+export async function serve(
+  options: { cwd?: string; port?: number } = {},
+): Promise<import("./dashboard/server.js").Dashboard> {
+  const dashboard = await import("./dashboard/server.js");
+  return dashboard.serve(options);
+}
 export type { ReportModel } from "./report/html/model.js";
 export type { ReportOptions } from "./report/html/write.js";
 /** Writes a run's self-contained report.html (`lanes report`); returns its path. */

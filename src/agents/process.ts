@@ -12,16 +12,15 @@ import { spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, stat } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 import { LanesError } from "../errors.js";
-import { LineSplitter } from "./line-splitter.js";
+import { type DirectLog, openDirectLog, readLogEnd } from "./direct-log.js";
+import { OutputPump, type OutputStream } from "./output-pump.js";
 import { OutputTail } from "./output-tail.js";
 import { isProcessGroupAlive, killProcessGroup } from "./process-group.js";
 
 export { isProcessGroupAlive, killProcessGroup, killProcessGroupNow } from "./process-group.js";
 
-export type OutputStream = "stdout" | "stderr";
+export type { OutputStream };
 
 export interface AgentProcessOptions {
   /** Program and arguments; never passed through a shell. */
@@ -72,8 +71,6 @@ export interface AgentProcessResult {
 const TAIL_LINES = 20;
 const TAIL_LINE_CHARS = 1_000;
 const STDERR_TAIL_LINES = 5;
-/** Once the group is gone, output still open this long without data is held by an escaped process. */
-const STDIO_IDLE_MS = 2_000;
 /** setTimeout's limit; longer delays would fire at once. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -116,14 +113,23 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
     result.logError ??= `cannot write ${options.logPath}: ${error.message}`;
   });
 
+  // Nobody reads stdout's lines: the agent writes them into the log itself (direct-log.ts).
+  const direct = options.onLine
+    ? undefined
+    : await openDirectLog(options.logPath).catch(() => undefined);
+
   let child: ReturnType<typeof spawnGroup>;
   try {
-    child = spawnGroup(program, args, options);
+    child = spawnGroup(program, args, options, direct);
   } catch (error) {
     // Synchronous throws are bad arguments (a NUL byte in argv or env, say).
     result.spawnError = `cannot start ${JSON.stringify(program)}: ${(error as Error).message}`;
     await closeLog(log);
     return finish();
+  } finally {
+    // The child has its own copy of the descriptor once spawn returns. Not awaited: the child's
+    // listeners below must be in place before its first event (a missing program's "error").
+    void direct?.close();
   }
 
   const outcome = new Promise<
@@ -134,15 +140,16 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   });
 
   // The agent may exit without reading its prompt: that EPIPE is not our failure.
-  child.stdin.on("error", () => {});
-  child.stdin.end(options.prompt, "utf8");
+  child.stdin?.on("error", () => {});
+  child.stdin?.end(options.prompt, "utf8");
 
   const tail = new OutputTail();
   const stderrTail = new OutputTail();
   const onLine = options.onLine;
   const output = new OutputPump(
     log,
-    tail,
+    // With a direct log, the tail is read back from the file at the end, stdout and stderr alike.
+    direct ? undefined : tail,
     stderrTail,
     onLine &&
       ((line, stream) => {
@@ -153,8 +160,8 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
         }
       }),
   );
-  output.add(child.stdout, "stdout");
-  output.add(child.stderr, "stderr");
+  if (child.stdout) output.add(child.stdout, "stdout");
+  if (child.stderr) output.add(child.stderr, "stderr");
 
   const pid = child.pid;
   let ending: Promise<void> | undefined;
@@ -202,19 +209,26 @@ export async function runAgentProcess(options: AgentProcessOptions): Promise<Age
   await options.afterGroupEnded?.().catch(() => {});
   await output.drained();
   await closeLog(log);
+  if (direct)
+    tail.push(await readLogEnd(options.logPath, direct.start).catch(() => Buffer.alloc(0)));
   result.tail = tail.lines(TAIL_LINES, TAIL_LINE_CHARS);
   result.stderrTail = stderrTail.lines(STDERR_TAIL_LINES, TAIL_LINE_CHARS);
   return finish();
 }
 
-function spawnGroup(program: string, args: string[], options: AgentProcessOptions) {
+function spawnGroup(
+  program: string,
+  args: string[],
+  options: AgentProcessOptions,
+  direct: DirectLog | undefined,
+) {
   return spawn(program, args, {
     cwd: options.cwd,
     env: { ...process.env, ...options.env },
     // setsid(): a new session and process group led by the child, so -pid reaches the whole tree
     // and a Ctrl-C in lanes' terminal does not reach agents behind lanes' back.
     detached: true,
-    stdio: ["pipe", "pipe", "pipe"],
+    stdio: ["pipe", direct ? direct.fd : "pipe", "pipe"],
     windowsHide: true,
   });
 }
@@ -269,86 +283,4 @@ async function closeLog(log: WriteStream): Promise<void> {
     log.once("close", () => resolve());
     log.end();
   });
-}
-
-/**
- * Streams the child's outputs into the log with backpressure (pipe pauses the child's pipe while
- * the file catches up, so the child blocks instead of lanes buffering) and splits a copy into lines.
- */
-class OutputPump {
-  readonly #log: WriteStream;
-  readonly #tail: OutputTail;
-  readonly #stderrTail: OutputTail;
-  readonly #onLine: ((line: string, stream: OutputStream) => void) | undefined;
-  readonly #streams: Readable[] = [];
-  readonly #closed: Promise<void>[] = [];
-  #lastDataAt = performance.now();
-
-  constructor(
-    log: WriteStream,
-    tail: OutputTail,
-    stderrTail: OutputTail,
-    onLine: ((line: string, stream: OutputStream) => void) | undefined,
-  ) {
-    this.#log = log;
-    this.#tail = tail;
-    this.#stderrTail = stderrTail;
-    this.#onLine = onLine;
-    // A failing log must not stall the child: stop writing, keep reading (and splitting).
-    log.once("error", () => {
-      for (const stream of this.#streams) {
-        stream.unpipe(log);
-        stream.resume();
-      }
-    });
-  }
-
-  add(stream: Readable, name: OutputStream): void {
-    const onLine = this.#onLine;
-    // Splitting costs a string per line: only done when someone listens.
-    const splitter = onLine && new LineSplitter((line) => onLine(line, name));
-    this.#streams.push(stream);
-    stream.pipe(this.#log, { end: false });
-    stream.on("data", (chunk: Buffer) => {
-      this.#lastDataAt = performance.now();
-      this.#tail.push(chunk);
-      if (name === "stderr") this.#stderrTail.push(chunk);
-      splitter?.push(chunk);
-    });
-    stream.on("error", () => {});
-    this.#closed.push(
-      new Promise((resolve) => {
-        stream.once("close", () => {
-          splitter?.end();
-          resolve();
-        });
-      }),
-    );
-  }
-
-  /**
-   * Resolves once every output has closed. Called after the group is gone, so an output still
-   * open is held by a process that left the group (setsid): after a quiet spell, stop waiting.
-   */
-  async drained(): Promise<void> {
-    const all = Promise.all(this.#closed).then(() => true);
-    for (;;) {
-      const done = await Promise.race([all, sleep(250).then(() => false)]);
-      if (done) return;
-      // Waiting on the disk (a full write buffer) is not idleness.
-      const idle = !this.#log.writableNeedDrain && performance.now() - this.#lastDataAt;
-      if (idle !== false && idle > STDIO_IDLE_MS) {
-        this.destroy();
-        await all;
-        return;
-      }
-    }
-  }
-
-  destroy(): void {
-    for (const stream of this.#streams) {
-      stream.unpipe(this.#log);
-      stream.destroy();
-    }
-  }
 }

@@ -105,7 +105,7 @@ export const KINDS = {
   },
   lane: {
     accepts:
-      '{ "copy": [".env"], "link": ["node_modules"], "setup": "npm run build", "setupTimeout": "10m", "teardown": …, "ports": 10, "portBase": 4100, "setPort": true } (JSON in LANES_LANE)',
+      '{ "copy": [".env"], "link": ["node_modules"], "setup": "npm run build", "setupTimeout": "10m", "teardown": …, "ports": 10, "portBase": 4100, "setPort": true, "sparse": ["packages/web"] } (JSON in LANES_LANE)',
     fromText: agentText,
   },
   overlap: { accepts: '"avoid" or "allow"', fromText: plainText },

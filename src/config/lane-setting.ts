@@ -1,18 +1,28 @@
 /**
  * The `lane` setting's shape: what makes a fresh worktree a working checkout (files copied or
- * linked from the main checkout, a setup and a teardown command) and the block of ports each
- * running lane gets. One object in the settings table; every field has its default here, so that
+ * linked from the main checkout, a setup and a teardown command), the block of ports each
+ * running lane gets, and in a monorepo the folders it checks out (`sparse`). One object in the settings table; every field has its default here, so that
  * `"lane": { "link": ["node_modules"] }` still gets 10 ports from 4100 and a 10m setup timeout.
  * `setupTimeout` is written as a duration and resolved to `setupTimeoutMs`, like the top-level
  * durations, so that nothing downstream parses it again.
  */
 import { z } from "zod";
+import { normalizeFolder, sparseFolderProblem } from "../lane/sparse-cone.js";
 import { argv } from "./agent-setting.js";
 import { parseDuration } from "./duration.js";
 
 const command = z.union([z.string().min(1), argv]);
 const paths = z.array(z.string().min(1));
 const port = z.number().int().min(1).max(65_535);
+/** Folders from the root for git's cone mode; each bad entry named with why (sparse-cone.ts). */
+const folders = z
+  .array(z.string(), { error: 'must be a list of folders, e.g. ["packages/web"]' })
+  .superRefine((entries, context) => {
+    entries.forEach((entry, index) => {
+      const problem = sparseFolderProblem(entry);
+      if (problem) context.addIssue({ code: "custom", message: problem, path: [index] });
+    });
+  });
 
 export const LANE_DEFAULTS = {
   setupTimeout: "10m",
@@ -45,6 +55,11 @@ export const LaneSettingSchema = z
     ports: z.number().int().positive().max(1000).describe("ports per lane (default 10)").optional(),
     portBase: port.describe("the first port of the first lane's block (default 4100)").optional(),
     setPort: z.boolean().describe("also set PORT to LANES_PORT (default true)").optional(),
+    sparse: folders
+      .describe(
+        "folders (from the root) each lane checks out with a sparse-checkout cone, for monorepos; a task's `files` narrow it to the folders they reach into",
+      )
+      .optional(),
   })
   .transform(({ setupTimeout, ...lane }) => ({
     copy: lane.copy ?? [],
@@ -55,6 +70,8 @@ export const LaneSettingSchema = z
     ports: lane.ports ?? LANE_DEFAULTS.ports,
     portBase: lane.portBase ?? LANE_DEFAULTS.portBase,
     setPort: lane.setPort ?? LANE_DEFAULTS.setPort,
+    // An empty list means what no list means: the whole tree.
+    sparse: lane.sparse?.length ? lane.sparse.map(normalizeFolder) : undefined,
   }));
 
 /** The `lane` setting as a run uses it: every field filled in, the timeout in milliseconds. */

@@ -218,7 +218,7 @@ export const SETTINGS = {
     defaultText: '{ "ports": 10, "portBase": 4100, "setupTimeout": "10m", "setPort": true }',
     env: "LANES_LANE",
     flag: null,
-    help: "what makes a new lane a working checkout: ignored files copied (copy, and .worktreeinclude) or symlinked (link) from the main checkout, a setup command run once in each new lane (with its own log and setupTimeout), a teardown run when a lane is removed, and a block of ports per running lane (LANES_PORT, and PORT unless setPort is false)",
+    help: "what makes a new lane a working checkout: ignored files copied (copy, and .worktreeinclude) or symlinked (link) from the main checkout, a setup command run once in each new lane (with its own log and setupTimeout), a teardown run when a lane is removed, a block of ports per running lane (LANES_PORT, and PORT unless setPort is false), and for monorepos the folders each lane checks out (sparse)",
   }),
   overlap: setting({
     kind: "overlap",

@@ -29,7 +29,9 @@ export async function commitAll(
   const cwd = worktreePath;
   const before = await laneHead(git, cwd);
   const leftOut = exclude.map((file) => `:(exclude,literal,top)${file}`);
-  await git.run(["add", "-A", "--", ".", ...leftOut], { cwd });
+  // --sparse: in a sparse lane (lane.sparse) a file the agent created outside its cone is work
+  // too; without it `add` refuses the whole call. Files the cone left out are not touched.
+  await git.run(["add", "-A", "--sparse", "--", ".", ...leftOut], { cwd });
   const identity = await identityArgs(git);
   const commit = await git.run([...identity, "commit", "--quiet", "--no-verify", "-F", "-"], {
     cwd,

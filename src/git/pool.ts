@@ -18,6 +18,7 @@ import { lstat, mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/
 import path from "node:path";
 import { assertRefName } from "./repo.js";
 import type { Git } from "./runner.js";
+import { shapeCheckout } from "./sparse.js";
 import { dropLaneFolder } from "./worktrees.js";
 
 /** The pool's folder inside the worktree folder; task ids never start with ".". */
@@ -99,9 +100,15 @@ export class WorktreePool {
   /**
    * Makes the lane at `lane` (which must not exist) from a free pooled worktree: on `branch`,
    * reset to `commit`, with no file, index entry or git state of the previous task. Undefined
-   * when the pool has nothing to give; the caller then creates the lane afresh.
+   * when the pool has nothing to give; the caller then creates the lane afresh. `sparse`: the
+   * lane's cone (src/git/sparse.ts), else every file.
    */
-  async take(lane: string, branch: string, commit: string): Promise<PooledLane | undefined> {
+  async take(
+    lane: string,
+    branch: string,
+    commit: string,
+    sparse?: readonly string[],
+  ): Promise<PooledLane | undefined> {
     if (this.options.size <= 0) return undefined;
     assertRefName(branch);
     const free = await this.open();
@@ -122,7 +129,7 @@ export class WorktreePool {
       )
         continue;
       try {
-        await this.reset(lane, branch, commit);
+        await this.reset(lane, branch, commit, sparse);
       } catch {
         // Not usable after all: it goes, and the lane is created afresh.
         await dropLaneFolder(this.options.root, lane).catch(() => {});
@@ -171,8 +178,15 @@ export class WorktreePool {
    * the new base in one process (hooks off, as `worktree add --no-checkout` runs none); `clean
    * -ffdx` removes untracked and ignored files the previous task left, nested repositories too.
    */
-  private async reset(lane: string, branch: string, commit: string): Promise<void> {
+  private async reset(
+    lane: string,
+    branch: string,
+    commit: string,
+    sparse: readonly string[] | undefined,
+  ): Promise<void> {
     const { git } = this;
+    // Before the checkout, so that it writes only the cone, or every file a sparse task left out.
+    await shapeCheckout(git, lane, sparse);
     await git.run(
       [
         "-c",

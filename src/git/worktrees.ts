@@ -7,6 +7,7 @@ import { LanesError } from "../errors.js";
 import { assertLaneId } from "../names.js";
 import { assertRefName, branchExists, headCommit } from "./repo.js";
 import type { Git } from "./runner.js";
+import { shapeCheckout } from "./sparse.js";
 
 /**
  * The folder lanes owns for a repository's worktrees: <parent of repo>/.lanes-worktrees/<repo>,
@@ -157,6 +158,8 @@ export interface AddLaneOptions {
    * (dropping its commits), "reuse" checks it out as it is (resume) and ignores startPoint.
    */
   existingBranch?: "fail" | "reset" | "reuse";
+  /** Folders of a sparse-checkout cone (`lane.sparse`): only these are checked out. */
+  sparse?: readonly string[];
 }
 
 export interface Lane {
@@ -207,6 +210,7 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
   });
   // Registered without its files: the checkout, the slow part in a large repository, touches
   // only this worktree's own index and folder, so it runs outside the queue, lanes in parallel.
+  if (opts.sparse) await shapeCheckout(git, lane, opts.sparse);
   await git.run(["reset", "--hard", "--quiet"], { cwd: lane });
   const head =
     created && /^[0-9a-f]{40}$/.test(opts.startPoint)

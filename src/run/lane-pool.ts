@@ -8,6 +8,7 @@
 import { readHeadFile } from "../git/head-file.js";
 import { WorktreePool } from "../git/pool.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
+import { laneCone } from "../lane/sparse-cone.js";
 import type { Ledger } from "./ledger.js";
 import type { PreparedRun } from "./prepare.js";
 import type { TaskRuntime } from "./task-runtime.js";
@@ -137,8 +138,9 @@ export class LanePool {
     const startPoint =
       (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
     const path = lanePath(prepared.worktreeRoot, id);
+    const sparse = laneCone(prepared.settings.lane.sparse, runtime.task.files);
     const lane =
-      (await this.pool.take(path, record.branch, startPoint).catch(() => undefined)) ??
+      (await this.pool.take(path, record.branch, startPoint, sparse).catch(() => undefined)) ??
       (await addLane(prepared.git, {
         root: prepared.worktreeRoot,
         path,
@@ -146,6 +148,7 @@ export class LanePool {
         startPoint,
         // prepareRun refused branches holding work; what is left holds nothing to lose.
         existingBranch: "reset",
+        ...(sparse ? { sparse } : {}),
       }));
     Object.assign(record, { worktree: lane.path, startCommit: lane.head });
     await this.hooks?.filesInto(runtime, lane.path);

@@ -195,6 +195,60 @@ describe("runAgentProcess: output", () => {
   }, 60_000);
 });
 
+describe("runAgentProcess: output nobody reads line by line", () => {
+  // Without onLine the agent writes stdout into the log itself (src/agents/direct-log.ts).
+  it("puts stdout and stderr in the log, and the tail of this attempt alone", async () => {
+    const opts = options({
+      argv: [
+        NODE,
+        "-e",
+        "for (let i = 0; i < 30; i++) console.log('out ' + i); console.error('err!');",
+      ],
+    });
+    const first = await runAgentProcess(opts);
+    expect(first.exitCode).toBe(0);
+    const log = () => readFileSync(opts.logPath, "utf8");
+    expect(log()).toContain("out 0\nout 1\n");
+    expect(log()).toContain("err!\n");
+    expect(first.tail).toHaveLength(20);
+    expect(first.tail).toContain("out 29");
+    expect(first.tail).toContain("err!");
+    expect(first.stderrTail).toEqual(["err!"]);
+
+    // A second attempt appends, and its tail holds none of the first one's lines.
+    const second = await runAgentProcess({
+      ...opts,
+      argv: [NODE, "-e", "console.log('again'); console.error('oops')"],
+    });
+    expect(log()).toMatch(/out 29\n[\s\S]*again\n/);
+    expect([...second.tail].sort()).toEqual(["again", "oops"]);
+    expect(second.stderrTail).toEqual(["oops"]);
+  });
+
+  it("sees the exit of an agent that is gone at once (nothing awaited before its listeners)", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 16 }, () => runAgentProcess(options({ argv: ["sh", "-c", "exit 3"] }))),
+    );
+    expect(results.map((result) => result.exitCode)).toEqual(Array(16).fill(3));
+  });
+
+  it("keeps every byte of a large output, with its last lines as the tail", async () => {
+    const mib = 8;
+    const script = `
+      const chunk = Buffer.alloc(1 << 20, 'z\\n');
+      let left = ${mib};
+      const next = () => { while (left-- > 0) if (!process.stdout.write(chunk)) return process.stdout.once('drain', next); };
+      next();
+      process.on('exit', () => process.stdout.write('last line\\n'));`;
+    const opts = options({ argv: [NODE, "-e", script] });
+    const result = await runAgentProcess(opts);
+    expect(result.exitCode).toBe(0);
+    expect(statSync(opts.logPath).size).toBe((mib << 20) + "last line\n".length);
+    expect(result.tail.at(-1)).toBe("last line");
+    expect(result.tail.slice(0, -1)).toEqual(Array(19).fill("z"));
+  });
+});
+
 describe("runAgentProcess: ending the tree", () => {
   it("on timeout, SIGTERMs the group and SIGKILLs a child that ignores SIGTERM", async () => {
     const pids: number[] = [];
