@@ -49,6 +49,8 @@ export interface LandingContext {
   groups: LiveGroups;
   leftovers: RunLeftovers;
   integration: Integration;
+  /** What must be done before the lane's first merge (the overlap warning's look at it). */
+  beforeMerge?: Promise<void>;
   /** With `conflicts: "agent"`: brings a lane that no longer merges up to date. */
   resolveConflict?: ConflictResolver;
 }
@@ -120,6 +122,7 @@ export async function land(
           retryable: false,
         });
       }
+      await ctx.beforeMerge;
       step("merging");
       // Until a resolve merged the integration head into the lane, the lane is what lanes
       // committed on top of where it started: the merge may take the shortcuts that allows.
