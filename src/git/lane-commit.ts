@@ -16,28 +16,35 @@ export interface CommitAllResult {
 export interface Staged {
   /** HEAD when lanes came to commit: the agent's own last commit, or the lane's start. */
   before: string;
-  /**
-   * `git add -A` staged something: the agent left changes. False does not prove the index equals
-   * HEAD (the agent may have staged changes itself): `stagedChanges` says that.
-   */
+  /** `addAll` staged something. */
   staged: boolean;
 }
 
 /**
  * Stages everything left in a lane worktree; `add -v` names what it staged, so that whether the
- * agent left anything costs no process of its own.
+ * agent left anything costs no process of its own. True when it staged something: the agent left
+ * changes. False does not prove the index equals HEAD (the agent may have staged changes
+ * itself): `stagedChanges` says that.
  */
-export async function stageAll(
+export async function addAll(
   git: Git,
   worktreePath: string,
   /** Paths (from the worktree's root) never to stage: what lanes itself linked or copied there. */
   exclude: readonly string[] = [],
-): Promise<Staged> {
-  const cwd = worktreePath;
-  const before = await laneHead(git, cwd);
+): Promise<boolean> {
   const leftOut = exclude.map((file) => `:(exclude,literal,top)${file}`);
-  const added = await git.run(["add", "-A", "-v", "--", ".", ...leftOut], { cwd });
-  return { before, staged: added.stdout.trim() !== "" };
+  const added = await git.run(["add", "-A", "-v", "--", ".", ...leftOut], { cwd: worktreePath });
+  return added.stdout.trim() !== "";
+}
+
+/** HEAD before lanes' commit, then everything left in the lane staged (addAll). */
+export async function stageAll(
+  git: Git,
+  worktreePath: string,
+  exclude: readonly string[] = [],
+): Promise<Staged> {
+  const before = await laneHead(git, worktreePath);
+  return { before, staged: await addAll(git, worktreePath, exclude) };
 }
 
 /** Whether the lane's index differs from its HEAD (asked only when `stageAll` saw nothing). */

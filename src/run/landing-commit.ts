@@ -6,13 +6,21 @@
  * lane that fails verify never says done.
  *
  * Whether the agent changed anything is read from `git add -A -v` (what it staged) and the lane's
- * HEAD (commits of its own), so that the record is written only into work that will be merged;
- * only when both say nothing is git asked whether the agent staged changes itself.
+ * HEAD (commits of its own); only when both say nothing is git asked whether the agent staged
+ * changes itself. The record is made while `add -A` runs and written once it has (`commit -i`
+ * stages it), so that no record is written into a lane whose agent changed nothing.
  */
-import { commitStaged, stageAll, stagedChanges } from "../git/lane-commit.js";
+import { laneHead } from "../git/head-file.js";
+import { addAll, commitStaged, stagedChanges } from "../git/lane-commit.js";
 import type { Git } from "../git/runner.js";
-import type { StatusRecord } from "../tasks/write-back.js";
-import { type DoneTask, doneRecord, recordInLane, recordOnLanding } from "./task-records.js";
+import {
+  type DoneTask,
+  doneRecord,
+  recordOnLanding,
+  taskFileInLane,
+  withRecordInLane,
+  writeRecordInLane,
+} from "./task-records.js";
 
 export type LaneCommit =
   | { kind: "no_changes" }
@@ -39,19 +47,31 @@ export async function commitLane(
   },
 ): Promise<LaneCommit> {
   const { lane, startCommit } = task;
-  const { before, staged } = await stageAll(git, lane, opts.exclude);
+  const before = await laneHead(git, lane);
   if (!opts.withRecord) {
+    await addAll(git, lane, opts.exclude);
     const made = await commitStaged(git, lane, opts.message, before);
     if (made.commit === startCommit) return { kind: "no_changes" };
     return { kind: "committed", ...made, before, recorded: false };
   }
   const agentCommitted = before !== startCommit;
-  if (!agentCommitted && !staged && !(await stagedChanges(git, lane)))
+  const record = async () => {
+    const inLane = await taskFileInLane(git, task);
+    // The agent's own commits; lanes' commit, which holds this record, cannot name itself.
+    const done = await doneRecord(git, task, before, agentCommitted ? undefined : []);
+    return { done, text: inLane === undefined ? undefined : withRecordInLane(task, inLane, done) };
+  };
+  // The record is made while git stages, and written once it has: `add -A` must not see it.
+  const [staged, made] = await Promise.all([addAll(git, lane, opts.exclude), record()]);
+  if (!agentCommitted && !staged && !(await stagedChanges(git, lane))) {
     return { kind: "no_changes" };
-  // The agent's own commits; lanes' commit, which holds this record, cannot name itself.
-  const record: StatusRecord = await doneRecord(git, task, before, agentCommitted ? undefined : []);
-  const rides = await recordInLane(git, task, record);
-  const made = await commitStaged(git, lane, opts.message, before, rides ? [task.file] : []);
-  if (!rides) await recordOnLanding(git, task, record, made.commit);
-  return { kind: "committed", ...made, before, recorded: true };
+  }
+  const recorded = {
+    done: made.done,
+    written: made.text !== undefined && (await writeRecordInLane(task, made.text)),
+  };
+  const include = recorded.written ? [task.file] : [];
+  const commit = await commitStaged(git, lane, opts.message, before, include);
+  if (!recorded.written) await recordOnLanding(git, task, recorded.done, commit.commit);
+  return { kind: "committed", ...commit, before, recorded: true };
 }

@@ -62,15 +62,31 @@ export async function doneRecord(
 }
 
 /**
- * Writes the record into the lane's task file when it may ride in the lane (the task file is
- * committed as on disk), for the caller to commit; false when it must wait for landing instead.
+ * The lane's task file as the agent left it, when the record may ride in the lane (the task file
+ * is committed as on disk in the main checkout); undefined when it must wait for landing instead.
  */
-export async function recordInLane(git: Git, task: DoneTask, record: StatusRecord) {
-  const inLane = await readPlainTaskFile(task.lane, task.file);
-  if (inLane === undefined || (await committedAsOnDisk(git, task.file)) === undefined) return false;
+export async function taskFileInLane(git: Git, task: DoneTask): Promise<string | undefined> {
+  const [inLane, onDisk] = await Promise.all([
+    readPlainTaskFile(task.lane, task.file),
+    committedAsOnDisk(git, task.file),
+  ]);
+  return onDisk === undefined ? undefined : inLane;
+}
+
+/** The lane's task file text (`inLane`, from `taskFileInLane`) with the record in its front matter. */
+export function withRecordInLane(task: DoneTask, inLane: string, record: StatusRecord): string {
   const where = path.join(task.lane, task.file);
   readableInLane(inLane, where);
-  return writePlainTaskFile(task.lane, task.file, withStatus(inLane, record, where));
+  return withStatus(inLane, record, where);
+}
+
+/**
+ * Writes the task file with its record into the lane, for the caller to commit; false when the
+ * file is gone or a symlink is on the way.
+ */
+export function writeRecordInLane(task: DoneTask, text: string): Promise<boolean> {
+  // Committed at once: no fsync, a kill before the commit lands the task again anyway.
+  return writePlainTaskFile(task.lane, task.file, text, { sync: false });
 }
 
 /** Keeps the record for the file on disk until `laneCommit` lands (records-on-landing.ts). */
@@ -107,7 +123,11 @@ export async function recordDone(
   },
 ): Promise<string> {
   const record = await doneRecord(git, task, task.commit, task.commits);
-  if (await recordInLane(git, task, record)) {
+  const inLane = await taskFileInLane(git, task);
+  if (
+    inLane !== undefined &&
+    (await writeRecordInLane(task, withRecordInLane(task, inLane, record)))
+  ) {
     return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
   }
   await recordOnLanding(git, task, record, task.commit);
