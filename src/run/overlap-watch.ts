@@ -21,6 +21,20 @@ import {
 import type { Ledger } from "./ledger.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
+/** What the lane changed, or undefined when it vanished while we looked (merged and dropped). */
+async function read({ id, record }: TaskRuntime): Promise<LaneChanges | undefined> {
+  try {
+    const files = await laneChangedFiles(
+      record.worktree!,
+      record.startCommit!,
+      record.keptOutOfCommits ?? [],
+    );
+    return { id, files };
+  } catch {
+    return undefined;
+  }
+}
+
 export class OverlapWatch {
   /** Every pair and file told so far. */
   private told: ObservedOverlap[] = [];
@@ -40,31 +54,32 @@ export class OverlapWatch {
       ({ record }) =>
         record.status === "running" && record.worktree !== undefined && record.startCommit,
     );
-    this.queue = this.queue.then(() => this.compare(inFlight, exiting)).catch(() => {});
+    // The exiting lane is read at once, not after earlier comparisons: landing is about to commit
+    // it, and until then one `git status` says what it changed (laneChangedFiles).
+    const own =
+      exiting && inFlight.length >= 2 && inFlight.includes(exiting) ? read(exiting) : undefined;
+    this.queue = this.queue.then(() => this.compare(inFlight, exiting, own)).catch(() => {});
     return this.queue;
   }
 
-  private async compare(lanes: TaskRuntime[], exiting: TaskRuntime | undefined): Promise<void> {
+  private async compare(
+    lanes: TaskRuntime[],
+    exiting: TaskRuntime | undefined,
+    own: Promise<LaneChanges | undefined> | undefined,
+  ): Promise<void> {
     const here = new Set(lanes.map(({ id }) => id));
     for (const id of this.settled.keys()) if (!here.has(id)) this.settled.delete(id);
     if (exiting) this.settled.delete(exiting.id);
     if (lanes.length < 2) return;
     const changes = await Promise.all(
       lanes.map(async (runtime): Promise<LaneChanges | undefined> => {
-        const { id, record } = runtime;
-        const known = record.agent === undefined ? this.settled.get(id) : undefined;
-        if (known) return { id, files: known };
-        try {
-          const files = await laneChangedFiles(
-            record.worktree!,
-            record.startCommit!,
-            record.keptOutOfCommits ?? [],
-          );
-          if (runtime === exiting) this.settled.set(id, files);
-          return { id, files };
-        } catch {
-          return undefined; // dropped while we looked: merged, nothing left to warn about
+        if (runtime === exiting && own) {
+          const files = await own;
+          if (files) this.settled.set(runtime.id, files.files);
+          return files;
         }
+        const known = runtime.record.agent === undefined && this.settled.get(runtime.id);
+        return known ? { id: runtime.id, files: known } : read(runtime);
       }),
     );
     const fresh = newOverlaps(
