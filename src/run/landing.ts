@@ -15,7 +15,11 @@
  * - `merge-tree`: skipped when the integration branch has not moved since the lane started and
  *   the lane is lanes' commit on its start (the lane's tree is the result);
  * - `commit-tree`: the merge commit, which no ref update can make;
- * - `update-ref` old->new: the compare-and-swap that makes a merge all or nothing.
+ * - `update-ref` old->new: the compare-and-swap that makes a merge all or nothing (one for every
+ *   lane the merge queue merges in one pass);
+ * - alongside the commit, only while another lane is in flight: one `status` of this lane for the
+ *   early overlap warning (overlap-watch.ts; `beforeMerge` waits for it, so that the warning
+ *   comes before a conflict the merge would find).
  * The lane's worktree then goes back to the pool with no git process (git/pool.ts).
  */
 
