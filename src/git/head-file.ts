@@ -11,7 +11,10 @@ import type { Git } from "./runner.js";
 
 const SHA = /^[0-9a-f]{40}$/;
 
-/** The commit HEAD names in `worktree`, or undefined when the files do not say it plainly. */
+/**
+ * The commit HEAD names in `worktree` (a linked worktree, or a main checkout whose `.git` is a
+ * folder), or undefined when the files do not say it plainly.
+ */
 export async function readHeadFile(worktree: string): Promise<string | undefined> {
   const read = (p: string) =>
     readFile(p, "utf8").then(
@@ -19,7 +22,8 @@ export async function readHeadFile(worktree: string): Promise<string | undefined
       () => undefined,
     );
   const dotGit = await read(path.join(worktree, ".git"));
-  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
+  // A main checkout: `.git` is the folder itself (reading it as a file fails).
+  const gitdir = dotGit === undefined ? ".git" : dotGit.match(/^gitdir: (.+)$/m)?.[1]?.trim();
   if (!gitdir) return undefined;
   const admin = path.resolve(worktree, gitdir);
   const head = await read(path.join(admin, "HEAD"));

@@ -1,26 +1,37 @@
 /**
  * Landing a task after its agent exited 0 and freed its slot: commit what the agent left, check
- * it changed something, verify, write the task's record commit, merge into the integration
- * branch. Each step is told (`task_step`); a later phase or check is one more step here.
+ * it changed something, verify, write the task's record, merge into the integration branch.
+ * Each step is told (`task_step`); a later phase or check is one more step here.
  *
- * The git processes between "agent exited" and "merged", and why each must run: `add -A` and
- * `commit` (what the agent left uncommitted becomes the lane's work; HEAD before and after is
- * read from files, head-file.ts); `rev-list` only when the agent made commits of its own (the
- * record lists them); `cat-file` and `commit` of the task file when its record rides in the
- * lane (task-records.ts); `merge-tree` (skipped when the integration branch has not moved since
- * the lane started: the lane's tree is the result), `commit-tree` (the merge commit) and
- * `update-ref` old->new (the compare-and-swap that makes a merge all or nothing). The lane's
- * worktree then goes back to the pool with no git process (git/pool.ts).
+ * The git processes between "agent exited" and "merged", and why each must run:
+ * - `add -A -v` (landing-commit.ts): what the agent left uncommitted becomes the lane's work,
+ *   and its output says whether there was any (HEAD before and after is read from files,
+ *   head-file.ts; `diff-index --cached` only when neither says the agent changed anything);
+ * - `commit`: lanes' one commit of that work, with the task's record folded in when there is no
+ *   verify command (else a second `commit` of the record after verify passed, task-records.ts);
+ *   whether the task file is committed as on disk, so that the record may ride, costs one
+ *   `ls-tree` per run (head-blob.ts);
+ * - `rev-list`: only when the agent made commits of its own (the record lists them);
+ * - `merge-tree`: skipped when the integration branch has not moved since the lane started and
+ *   the lane is lanes' commit on its start (the lane's tree is the result);
+ * - `commit-tree`: the merge commit, which no ref update can make;
+ * - `update-ref` old->new: the compare-and-swap that makes a merge all or nothing (one for every
+ *   lane the merge queue merges in one pass);
+ * - alongside the commit, only while another lane is in flight: one `status` of this lane for the
+ *   early overlap warning (overlap-watch.ts; `beforeMerge` waits for it, so that the warning
+ *   comes before a conflict the merge would find).
+ * The lane's worktree then goes back to the pool with no git process (git/pool.ts).
  */
 
 import { laneHead } from "../git/head-file.js";
 import { laneProblem } from "../git/lane-check.js";
-import { commitAll, mergeInto } from "../git/merge.js";
+import { mergeInto } from "../git/merge.js";
 import { logPath } from "../state/layout.js";
 import type { AttemptFailure } from "./attempt.js";
 import type { ConflictResolver } from "./conflict-resolve.js";
 import type { LandingStep } from "./events.js";
 import { failureOfError } from "./failure-of-error.js";
+import { commitLane } from "./landing-commit.js";
 import type { Integration } from "./lane-pool.js";
 import type { Ledger } from "./ledger.js";
 import type { LiveGroups } from "./live-groups.js";
@@ -42,6 +53,8 @@ export interface LandingContext {
   groups: LiveGroups;
   leftovers: RunLeftovers;
   integration: Integration;
+  /** What must be done before the lane's first merge (the overlap warning's look at it). */
+  beforeMerge?: Promise<void>;
   /** With `conflicts: "agent"`: brings a lane that no longer merges up to date. */
   resolveConflict?: ConflictResolver;
 }
@@ -75,20 +88,30 @@ export async function land(
       resolveHead(undefined);
       return failed({ reason: "git", detail: broken, retryable: false });
     }
-    const { commit, committed, before } = await commitAll(
-      prepared.git,
+    const doneTask = {
+      id,
       lane,
-      `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
-      record.keptOutOfCommits,
-    );
-    resolveHead(commit);
-    if (commit === record.startCommit) {
+      file: task.file,
+      startCommit: record.startCommit!,
+      integrationBranch: integration.branch,
+      runId: prepared.runId,
+    };
+    const made = await commitLane(prepared.git, doneTask, {
+      message: `${task.title}\n\nlanes task ${id} (run ${prepared.runId})`,
+      exclude: record.keptOutOfCommits ?? [],
+      // Without verify nothing but the merge comes between this commit and the task being done.
+      withRecord: !prepared.settings.verify,
+    });
+    if (made.kind === "no_changes") {
+      resolveHead(record.startCommit);
       return failed({
         reason: "no_changes",
         detail: "the agent exited 0 but changed no file",
         retryable: false,
       });
     }
+    const { commit, committed, before } = made;
+    resolveHead(commit);
     let resolved = false;
     for (let round = 0; ; round++) {
       if (prepared.settings.verify) step("verifying");
@@ -103,6 +126,7 @@ export async function land(
           retryable: false,
         });
       }
+      await ctx.beforeMerge;
       step("merging");
       // Until a resolve merged the integration head into the lane, the lane is what lanes
       // committed on top of where it started: the merge may take the shortcuts that allows.
@@ -110,7 +134,7 @@ export async function land(
         ctx,
         runtime,
         lane,
-        resolved ? undefined : { before, committed, commit },
+        resolved ? undefined : { before, committed, commit, recorded: made.recorded },
       );
       if (merge.ok) break;
       const why = `merge conflict in ${merge.conflicts.join(", ")}; the branch ${record.branch} is kept for you`;
@@ -131,29 +155,31 @@ export async function land(
   }
 }
 
-/** The task's record commit, then the lane into the integration branch. */
+/** The task's record commit (unless lanes' commit holds it), then the lane into the integration branch. */
 async function mergeLane(
   ctx: LandingContext,
   runtime: TaskRuntime,
   lane: string,
   /** What lanes' own commit saw, while the lane is still that commit on top of its start. */
-  landed?: { before: string; committed: boolean; commit: string },
+  landed?: { before: string; committed: boolean; commit: string; recorded: boolean },
 ) {
   const { prepared, integration } = ctx;
   const { id, record, task } = runtime;
   const head = landed?.commit ?? (await laneHead(prepared.git, lane));
   // The agent made no commit of its own: the lane holds lanes' one commit, no rev-list.
   const ownCommitsOnly = landed !== undefined && landed.before === record.startCommit;
-  const source = await recordDone(prepared.git, {
-    id,
-    lane,
-    file: task.file,
-    startCommit: record.startCommit!,
-    commit: head,
-    integrationBranch: integration.branch,
-    runId: prepared.runId,
-    ...(ownCommitsOnly ? { commits: landed.committed ? [landed.commit] : [] } : {}),
-  });
+  const source = landed?.recorded
+    ? head
+    : await recordDone(prepared.git, {
+        id,
+        lane,
+        file: task.file,
+        startCommit: record.startCommit!,
+        commit: head,
+        integrationBranch: integration.branch,
+        runId: prepared.runId,
+        ...(ownCommitsOnly ? { commits: landed.committed ? [landed.commit] : [] } : {}),
+      });
   const merge = await mergeInto(prepared.git, {
     target: integration.branch,
     source,

@@ -231,8 +231,9 @@ export class Orchestrator {
         );
       }
       this.apply(this.scheduler.agentExited(id, { ok: true, retryable: false }));
-      // Before landing, while the lane surely exists: one of two overlapping lanes always sees the other.
-      await this.overlaps.observe(this.runtimes.values());
+      // Read while the lane surely exists (one of two overlapping lanes always sees the other),
+      // alongside the commit; landing waits for it before the merge, so it is told before a conflict.
+      const observed = this.overlaps.observe(this.runtimes.values(), runtime);
       this.adjustConcurrency(this.throttle.succeeded(Date.now()), "agents succeed again");
       const landed = await land(
         {
@@ -241,6 +242,7 @@ export class Orchestrator {
           groups: this.groups,
           leftovers: this.leftovers,
           integration: this.integration,
+          beforeMerge: observed,
           ...(this.prepared.settings.conflicts === "agent"
             ? { resolveConflict: conflictResolver(agentContext, () => attempt) }
             : {}),

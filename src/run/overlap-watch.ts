@@ -4,6 +4,12 @@
  * that changed the same file are told as a `files_overlap` event, before the merge queue finds the
  * conflict. Told once per pair and file. Never fails the run: a lane that vanished meanwhile
  * (merged and dropped) is simply left out of the comparison.
+ *
+ * A lane whose agents are done changes no more until it is merged: its files are read once, when
+ * its own agent exits, and kept for the comparisons that follow while it is being landed. Only
+ * lanes whose agent runs are read again each time, so that the git processes an exit costs grow
+ * with the agents running, not with every lane in flight (they were a dozen per task at
+ * concurrency 4, on the path from "agent exited" to "merged").
  */
 import { laneChangedFiles } from "../lane/changed-files.js";
 import {
@@ -15,38 +21,65 @@ import {
 import type { Ledger } from "./ledger.js";
 import type { TaskRuntime } from "./task-runtime.js";
 
+/** What the lane changed, or undefined when it vanished while we looked (merged and dropped). */
+async function read({ id, record }: TaskRuntime): Promise<LaneChanges | undefined> {
+  try {
+    const files = await laneChangedFiles(
+      record.worktree!,
+      record.startCommit!,
+      record.keptOutOfCommits ?? [],
+    );
+    return { id, files };
+  } catch {
+    return undefined;
+  }
+}
+
 export class OverlapWatch {
   /** Every pair and file told so far. */
   private told: ObservedOverlap[] = [];
   /** One comparison at a time, so that `told` is read and written in order. */
   private queue: Promise<void> = Promise.resolve();
+  /** The files of lanes whose agents are done, read when their agent exited, by task id. */
+  private readonly settled = new Map<string, readonly string[]>();
 
   constructor(private readonly ledger: Ledger) {}
 
-  /** Compares the lanes running or being landed now; resolves when told, never rejects. */
-  observe(runtimes: Iterable<TaskRuntime>): Promise<void> {
+  /**
+   * Compares the lanes running or being landed now, `exiting` (whose agent just exited) read
+   * afresh; resolves when told, never rejects.
+   */
+  observe(runtimes: Iterable<TaskRuntime>, exiting?: TaskRuntime): Promise<void> {
     const inFlight = [...runtimes].filter(
       ({ record }) =>
         record.status === "running" && record.worktree !== undefined && record.startCommit,
     );
-    this.queue = this.queue.then(() => this.compare(inFlight)).catch(() => {});
+    // The exiting lane is read at once, not after earlier comparisons: landing is about to commit
+    // it, and until then one `git status` says what it changed (laneChangedFiles).
+    const own =
+      exiting && inFlight.length >= 2 && inFlight.includes(exiting) ? read(exiting) : undefined;
+    this.queue = this.queue.then(() => this.compare(inFlight, exiting, own)).catch(() => {});
     return this.queue;
   }
 
-  private async compare(lanes: TaskRuntime[]): Promise<void> {
+  private async compare(
+    lanes: TaskRuntime[],
+    exiting: TaskRuntime | undefined,
+    own: Promise<LaneChanges | undefined> | undefined,
+  ): Promise<void> {
+    const here = new Set(lanes.map(({ id }) => id));
+    for (const id of this.settled.keys()) if (!here.has(id)) this.settled.delete(id);
+    if (exiting) this.settled.delete(exiting.id);
     if (lanes.length < 2) return;
     const changes = await Promise.all(
-      lanes.map(async ({ id, record }): Promise<LaneChanges | undefined> => {
-        try {
-          const files = await laneChangedFiles(
-            record.worktree!,
-            record.startCommit!,
-            record.keptOutOfCommits ?? [],
-          );
-          return { id, files };
-        } catch {
-          return undefined; // dropped while we looked: merged, nothing left to warn about
+      lanes.map(async (runtime): Promise<LaneChanges | undefined> => {
+        if (runtime === exiting && own) {
+          const files = await own;
+          if (files) this.settled.set(runtime.id, files.files);
+          return files;
         }
+        const known = runtime.record.agent === undefined && this.settled.get(runtime.id);
+        return known ? { id: runtime.id, files: known } : read(runtime);
       }),
     );
     const fresh = newOverlaps(

@@ -5,10 +5,16 @@
 // committed (that would block `git merge --ff-only`).
 import path from "node:path";
 import { LanesError } from "../errors.js";
+import { headHolds } from "../git/head-blob.js";
 import { commitFiles, commitPaths } from "../git/merge.js";
 import type { Git } from "../git/runner.js";
 import { parseFrontMatter } from "../tasks/front-matter.js";
-import { readPlainTaskFile, withStatus, writePlainTaskFile } from "../tasks/write-back.js";
+import {
+  readPlainTaskFile,
+  type StatusRecord,
+  withStatus,
+  writePlainTaskFile,
+} from "../tasks/write-back.js";
 import type { FailureReason } from "./events.js";
 import { deferRecord, sha256 } from "./records-on-landing.js";
 
@@ -16,67 +22,115 @@ import { deferRecord, sha256 } from "./records-on-landing.js";
 async function committedAsOnDisk(git: Git, file: string): Promise<string | undefined> {
   const onDisk = await readPlainTaskFile(git.root, file);
   if (onDisk === undefined) return undefined;
-  const committed = await git.run(["cat-file", "blob", `HEAD:${gitPath(file)}`], {
-    allowFail: true,
-    raw: true,
-  });
-  return committed.exitCode === 0 && committed.stdout === onDisk ? onDisk : undefined;
+  return (await headHolds(git, file, onDisk)) ? onDisk : undefined;
 }
 
 function gitPath(file: string): string {
   return file.split(path.sep).join("/");
 }
 
+export interface DoneTask {
+  id: string;
+  lane: string;
+  file: string;
+  startCommit: string;
+  integrationBranch: string;
+  runId: string;
+}
+
 /**
- * Records `status: done` (with completed_at, the integration branch and the lane's commits): as
- * the lane's last commit when the task file is committed as on disk, so that the merge carries
- * the record and landing the branch lands it; else kept for the file on disk until the work
- * lands. Either way the next plan skips the task once it has landed. Returns the lane's head.
+ * The `status: done` record (completed_at, the integration branch, the lane's commits from its
+ * start to `commit`); `commits` when the caller knows them saves a rev-list.
+ */
+export async function doneRecord(
+  git: Git,
+  task: DoneTask,
+  commit: string,
+  commits?: string[],
+): Promise<StatusRecord> {
+  return {
+    status: "done",
+    completed_at: new Date().toISOString(),
+    branch: task.integrationBranch,
+    commits:
+      commits ??
+      (await git.run(["rev-list", `${task.startCommit}..${commit}`])).stdout
+        .split("\n")
+        .filter(Boolean),
+    run: task.runId,
+  };
+}
+
+/**
+ * The lane's task file as the agent left it, when the record may ride in the lane (the task file
+ * is committed as on disk in the main checkout); undefined when it must wait for landing instead.
+ */
+export async function taskFileInLane(git: Git, task: DoneTask): Promise<string | undefined> {
+  const [inLane, onDisk] = await Promise.all([
+    readPlainTaskFile(task.lane, task.file),
+    committedAsOnDisk(git, task.file),
+  ]);
+  return onDisk === undefined ? undefined : inLane;
+}
+
+/** The lane's task file text (`inLane`, from `taskFileInLane`) with the record in its front matter. */
+export function withRecordInLane(task: DoneTask, inLane: string, record: StatusRecord): string {
+  const where = path.join(task.lane, task.file);
+  readableInLane(inLane, where);
+  return withStatus(inLane, record, where);
+}
+
+/**
+ * Writes the task file with its record into the lane, for the caller to commit; false when the
+ * file is gone or a symlink is on the way.
+ */
+export function writeRecordInLane(task: DoneTask, text: string): Promise<boolean> {
+  // Committed at once: no fsync, a kill before the commit lands the task again anyway.
+  return writePlainTaskFile(task.lane, task.file, text, { sync: false });
+}
+
+/** Keeps the record for the file on disk until `laneCommit` lands (records-on-landing.ts). */
+export async function recordOnLanding(
+  git: Git,
+  task: DoneTask,
+  record: StatusRecord,
+  laneCommit: string,
+): Promise<void> {
+  const onDisk = await readPlainTaskFile(git.root, task.file);
+  if (onDisk === undefined) return;
+  await deferRecord(git, task.runId, {
+    taskId: task.id,
+    file: task.file,
+    sha256: sha256(onDisk),
+    laneCommit,
+    record,
+  });
+}
+
+/**
+ * Records `status: done` after lanes' commit of the work (a lane that ran verify, or was brought
+ * up to date): as the lane's last commit when the task file is committed as on disk, so that the
+ * merge carries the record and landing the branch lands it; else kept for the file on disk until
+ * the work lands. Either way the next plan skips the task once it has landed. Returns the lane's
+ * head. (Without verify the record rides in lanes' one commit instead: landing-commit.ts.)
  */
 export async function recordDone(
   git: Git,
-  task: {
-    id: string;
-    lane: string;
-    file: string;
-    startCommit: string;
+  task: DoneTask & {
     commit: string;
-    integrationBranch: string;
-    runId: string;
     /** The lane's commits when the caller knows them (no agent commits): saves a rev-list. */
     commits?: string[];
   },
 ): Promise<string> {
-  const commits =
-    task.commits ??
-    (await git.run(["rev-list", `${task.startCommit}..${task.commit}`])).stdout
-      .split("\n")
-      .filter(Boolean);
-  const record = {
-    status: "done" as const,
-    completed_at: new Date().toISOString(),
-    branch: task.integrationBranch,
-    commits,
-    run: task.runId,
-  };
-  const inLane = await readPlainTaskFile(task.lane, task.file);
-  if (inLane !== undefined && (await committedAsOnDisk(git, task.file)) !== undefined) {
-    const where = path.join(task.lane, task.file);
-    readableInLane(inLane, where);
-    if (await writePlainTaskFile(task.lane, task.file, withStatus(inLane, record, where))) {
-      return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
-    }
+  const record = await doneRecord(git, task, task.commit, task.commits);
+  const inLane = await taskFileInLane(git, task);
+  if (
+    inLane !== undefined &&
+    (await writeRecordInLane(task, withRecordInLane(task, inLane, record)))
+  ) {
+    return commitPaths(git, task.lane, [task.file], `lanes: task ${task.id} done`);
   }
-  const onDisk = await readPlainTaskFile(git.root, task.file);
-  if (onDisk !== undefined) {
-    await deferRecord(git, task.runId, {
-      taskId: task.id,
-      file: task.file,
-      sha256: sha256(onDisk),
-      laneCommit: task.commit,
-      record,
-    });
-  }
+  await recordOnLanding(git, task, record, task.commit);
   return task.commit;
 }
 

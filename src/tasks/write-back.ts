@@ -75,9 +75,11 @@ export async function writePlainTaskFile(
   root: string,
   file: string,
   text: string,
+  /** false: no fsync, for a copy git commits at once (writeFileAtomic). */
+  { sync = true }: { sync?: boolean } = {},
 ): Promise<boolean> {
   const full = await plainFile(root, file);
   if (full === undefined) return false;
-  await writeFileAtomic(full, text);
+  await writeFileAtomic(full, text, { sync });
   return true;
 }

@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { laneChangedFiles } from "../../src/lane/changed-files.js";
@@ -31,6 +31,25 @@ describe("laneChangedFiles", () => {
       "src/b.ts",
       "src/new.ts",
     ]);
+  });
+
+  it("lists the same from one git status while the lane is still at its base commit", async () => {
+    const repo = await makeRepo({ "src/a.ts": "a\n", "src/b.ts": "b\n", "src/c.ts": "c\n" });
+    repos.push(repo);
+    const lane = await laneOf(repo, "one");
+    const base = (await repo.git.run(["rev-parse", "main"])).stdout;
+    await writeFiles(lane, {
+      "src/a.ts": "a2\n",
+      "src/staged.ts": "s\n",
+      "src/new/deep.ts": "n\n",
+    });
+    await repo.git.run(["add", "src/staged.ts"], { cwd: lane });
+    await rm(path.join(lane, "src/b.ts"));
+    await writeFiles(lane, { "NOTES.txt": "copied by lanes\n" });
+    const byStatus = await laneChangedFiles(lane, base, ["NOTES.txt"]);
+    expect(byStatus).toEqual(["src/a.ts", "src/b.ts", "src/new/deep.ts", "src/staged.ts"]);
+    // The same lane read the other way (against a base named by branch): the same files.
+    expect(await laneChangedFiles(lane, "main", ["NOTES.txt"])).toEqual(byStatus);
   });
 
   it("feeds the early warning: two lanes editing one file", async () => {
