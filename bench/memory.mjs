@@ -113,7 +113,7 @@ export async function benchMemory({ agents = 32, bytes = 100 * 1024 * 1024 } = {
         value,
         "MB",
         "",
-        0,
+        undefined,
         "",
         COMMAND,
       );
@@ -135,7 +135,7 @@ export async function benchMemory({ agents = 32, bytes = 100 * 1024 * 1024 } = {
         plain.helper,
         "MB",
         "",
-        0,
+        undefined,
         "",
         COMMAND,
       ),
