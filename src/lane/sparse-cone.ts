@@ -5,6 +5,7 @@
  * cone mode. Kept apart from the git side (src/git/sparse.ts) so that settings can check entries
  * without loading git, and the rules are tested without a repository.
  */
+import path from "node:path";
 import { globsOverlap } from "../glob/match.js";
 import { hasGlobSyntax } from "../glob/pattern.js";
 
@@ -52,6 +53,20 @@ export function laneCone(
   if (!files || files.length === 0) return folders;
   const touched = folders.filter((folder) => files.some((file) => globsOverlap(folder, file)));
   return touched.length > 0 ? touched : folders;
+}
+
+/**
+ * The cone with the folder of the task's own file added (`.lanes/tasks`): lanes commits the
+ * task's `status: done` record from the lane, so the file must be checked out there, as it is
+ * in a whole lane. A file at the root always is; an issue's task has no file.
+ */
+export function withTaskFile(
+  cone: string[] | undefined,
+  task: { file: string; issue?: unknown },
+): string[] | undefined {
+  if (!cone || task.issue !== undefined) return cone;
+  const folder = path.posix.dirname(task.file);
+  return folder === "." ? cone : outermost([...cone, normalizeFolder(folder)]);
 }
 
 /** Sorted, without duplicates or folders inside another listed one (the outer brings them). */

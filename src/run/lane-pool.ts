@@ -8,7 +8,7 @@
 import { readHeadFile } from "../git/head-file.js";
 import { WorktreePool } from "../git/pool.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
-import { laneCone } from "../lane/sparse-cone.js";
+import { laneCone, withTaskFile } from "../lane/sparse-cone.js";
 import type { Ledger } from "./ledger.js";
 import type { PreparedRun } from "./prepare.js";
 import type { TaskRuntime } from "./task-runtime.js";
@@ -138,7 +138,8 @@ export class LanePool {
     const startPoint =
       (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
     const path = lanePath(prepared.worktreeRoot, id);
-    const sparse = laneCone(prepared.settings.lane.sparse, runtime.task.files);
+    const task = runtime.task;
+    const sparse = withTaskFile(laneCone(prepared.settings.lane.sparse, task.files), task);
     const lane =
       (await this.pool.take(path, record.branch, startPoint, sparse).catch(() => undefined)) ??
       (await addLane(prepared.git, {

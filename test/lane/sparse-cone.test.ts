@@ -5,7 +5,12 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { conePatterns, laneCone, sparseFolderProblem } from "../../src/lane/sparse-cone.js";
+import {
+  conePatterns,
+  laneCone,
+  sparseFolderProblem,
+  withTaskFile,
+} from "../../src/lane/sparse-cone.js";
 
 describe("sparseFolderProblem", () => {
   it.each(["packages/web", "./packages/web/", "apps", "a b/c"])("takes %s", (entry) => {
@@ -26,6 +31,21 @@ describe("sparseFolderProblem", () => {
     ["a\nb", /control character/],
   ])("refuses %j", (entry, why) => {
     expect(sparseFolderProblem(entry)).toMatch(why);
+  });
+});
+
+describe("withTaskFile", () => {
+  it("adds the task file's folder to a cone, and nothing to the whole tree or an issue", () => {
+    const cone = ["packages/web"];
+    expect(withTaskFile(cone, { file: ".lanes/tasks/a.md" })).toEqual([
+      ".lanes/tasks",
+      "packages/web",
+    ]);
+    expect(withTaskFile(cone, { file: "a.md" })).toEqual(cone);
+    expect(withTaskFile(["packages"], { file: "packages/web/task.md" })).toEqual(["packages"]);
+    expect(withTaskFile(undefined, { file: ".lanes/tasks/a.md" })).toBeUndefined();
+    const issue = { file: "https://github.com/o/r/issues/1", issue: { number: 1 } };
+    expect(withTaskFile(cone, issue)).toEqual(cone);
   });
 });
 

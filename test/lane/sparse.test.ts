@@ -77,20 +77,31 @@ describe("lane.sparse", () => {
       { lane: { sparse: ["packages/a", "./packages/b/"] }, pool: { size: 0 }, concurrency: 2 },
     );
     await run(repo, []);
-    // The root's files, and everything under the cone's folders: nothing of packages/c, tools
-    // or .lanes (a folder at the root).
+    // The root's files, everything under the cone's folders, and the task files' folder (lanes
+    // commits each task's record from its lane): nothing of packages/c or tools.
+    const lanesFiles = [".lanes/settings.json", ".lanes/tasks/narrow.md", ".lanes/tasks/wide.md"];
     expect((await seen(repo, "wide")).files).toEqual([
+      ...lanesFiles,
       "README.md",
       "packages/a/a.txt",
       "packages/a/src/deep.txt",
       "packages/b/b.txt",
     ]);
-    expect((await seen(repo, "narrow")).files).toEqual(["README.md", "packages/b/b.txt"]);
+    expect((await seen(repo, "narrow")).files).toEqual([
+      ...lanesFiles,
+      "README.md",
+      "packages/b/b.txt",
+    ]);
     // git agrees the lane is clean: the files left out are not deletions.
     expect((await seen(repo, "wide")).status).toBe("");
 
     const merged = await tree(repo, latestRun(repo));
     const main = await tree(repo, "main");
+    // The record reached each task file, committed from the sparse lanes.
+    for (const id of ["wide", "narrow"]) {
+      const file = await git(repo, ["show", `${latestRun(repo)}:.lanes/tasks/${id}.md`]);
+      expect(file).toMatch(/status: done/);
+    }
     // Nothing the lanes never checked out is gone; each lane's new files arrived.
     for (const file of main) expect(merged).toContain(file);
     expect(merged).toEqual(
@@ -119,7 +130,12 @@ describe("lane.sparse", () => {
     const agent = JSON.parse(await readFile(path.join(repo.root, ".lanes/settings.json"), "utf8"))
       .agent as unknown;
     const cone = (files: string[], folder: string) =>
-      files.filter((file) => !file.includes("/") || file.startsWith(`packages/${folder}/`));
+      files.filter(
+        (file) =>
+          !file.includes("/") ||
+          file.startsWith(".lanes/") ||
+          file.startsWith(`packages/${folder}/`),
+      );
 
     await run(repo, ["first"]);
     const main = await tree(repo, "main");
