@@ -1,6 +1,7 @@
-// What a task costs besides its agent: git processes and CPU time. git is counted as processes,
-// not as lanes' spawn calls (lanes may start git from a helper process, src/git/spawner.ts): a
-// `git` wrapper first on PATH appends a line per process it stands for before it execs the real
+// What a task costs besides its agent: git processes (in all, and by command, on stderr) and CPU
+// time. git is counted as processes, not as lanes' spawn calls (lanes may start git from a helper
+// process, src/git/spawner.ts): a `git` wrapper first on PATH appends a line per process it
+// stands for (its first words, which name the command) before it execs the real
 // git, and GIT_TRACE2 also counts the git processes git itself starts (which find the real git
 // through git's exec path, not the wrapper). lanes' main-process CPU comes from a `--require`
 // preload that writes process.cpuUsage() and the main thread's /proc times when lanes exits. The
@@ -48,14 +49,36 @@ function countingGit(dir, log) {
   mkdirSync(bin, { recursive: true });
   writeFileSync(
     path.join(bin, "git"),
-    `#!/bin/sh\necho "$1" >> '${log}'\nexec '${realGit}' "$@"\n`,
+    `#!/bin/sh\nprintf '%s %s %s %s\\n' "$1" "$2" "$3" "$4" >> '${log}'\nexec '${realGit}' "$@"\n`,
     { mode: 0o755 },
   );
   return bin;
 }
 
-const lineCount = (file) =>
-  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0;
+const lines = (file) =>
+  existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean) : [];
+const lineCount = (file) => lines(file).length;
+
+/** How many of each git command (`add`, `commit`, ...) the wrapper saw, per task. */
+function byCommand(file, count) {
+  const counts = {};
+  for (const line of lines(file)) {
+    const words = line.split(" ").filter(Boolean);
+    let i = 0;
+    // Options before the command: lanes' --no-pager and -c <setting>, the script's -C <repo>.
+    while (["--no-pager", "-c", "-C"].includes(words[i])) i += words[i] === "--no-pager" ? 1 : 2;
+    const command = words[i] ?? "?";
+    counts[command] = (counts[command] ?? 0) + 1 / count;
+  }
+  return counts;
+}
+
+/** `add 1.00, commit 1.00, ...`, most first. */
+const commandText = (counts) =>
+  Object.entries(counts)
+    .sort(([, a], [, b]) => b - a)
+    .map(([command, n]) => `${command} ${n.toFixed(2)}`)
+    .join(", ");
 
 /** trace2's "start" events: one per git process, whoever started it. */
 const trace2Processes = (file) =>
@@ -91,6 +114,7 @@ async function lanesSide(dir, count, concurrency) {
   const cpu = JSON.parse(readFileSync(cpuFile, "utf8").split("\n")[0]);
   return {
     git: lineCount(log) / count,
+    commands: byCommand(log, count),
     allGit: trace2Processes(trace) / count,
     processMs: cpu.processMs / count,
     mainThreadMs: cpu.mainThreadMs / count,
@@ -104,6 +128,7 @@ function scriptSide(dir, count, concurrency) {
   const { cpuMs } = runParallelScript(repo, ids, { concurrency, env: { ...process.env, ...env } });
   return {
     git: lineCount(log) / count,
+    commands: byCommand(log, count),
     allGit: trace2Processes(trace) / count,
     cpuMs: cpuMs / count,
   };
@@ -120,6 +145,11 @@ export async function benchCost({ count = size(40, 12), concurrency = 4, reps = 
     const mid = (runs, key) => median(runs.map((run) => run[key]));
     const label = `${count} no-op tasks, concurrency ${concurrency}, median of ${reps}`;
     const scriptCpu = mid(scriptRuns, "cpuMs");
+    // Which git commands a task costs (the first run of each side): what is left to remove.
+    process.stderr.write(`bench:   lanes' git per task: ${commandText(lanesRuns[0].commands)}\n`);
+    process.stderr.write(
+      `bench:   the script's git per task: ${commandText(scriptRuns[0].commands)}\n`,
+    );
     return [
       row(
         `git processes per task, started by lanes or its helper (${label})`,

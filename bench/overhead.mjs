@@ -3,13 +3,24 @@
 // worktree add, agent, commit, git worktree remove under xargs -P (flock around the worktree
 // metadata), then git merge of every branch — and the critical-path latency: a chain of
 // dependent no-op tasks against a sequential script doing add, agent, commit, remove, merge per
-// task. Each pair is run A B A B and compared on medians.
+// task. Each pair is run A B A B and compared on medians. The chain's steps (from events.ndjson)
+// are printed too: where a task's time goes between one agent's exit and the next one's start.
 // Alone: node bench/overhead.mjs [--quick] [--reps N] (after npm run build).
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { NOOP_AGENT, runChainScript, runParallelScript, scriptRepo } from "./lib/baseline.mjs";
-import { interleaved, lanes, REPS, reproduce, row, size, writeRepo } from "./lib/common.mjs";
+import {
+  interleaved,
+  lanes,
+  median,
+  REPS,
+  reproduce,
+  row,
+  runEvents,
+  size,
+  writeRepo,
+} from "./lib/common.mjs";
 
 const COMMAND = reproduce("bench/overhead.mjs");
 
@@ -22,11 +33,43 @@ const progress = (r) =>
 const ids = (count) => Array.from({ length: count }, (_, i) => `t${String(i).padStart(3, "0")}`);
 
 /** One lanes run of `tasks` in a fresh repository; its wall time, or an error if it failed. */
-async function lanesRun(dir, tasks, concurrency) {
+async function lanesRun(dir, tasks, concurrency, onEvents) {
   const repo = writeRepo(dir, tasks, { concurrency, agent: { command: NOOP_AGENT } });
   const run = await lanes(repo, ["run"]);
   if (run.code !== 0) throw new Error(`lanes run failed:\n${run.output.slice(-2000)}`);
+  onEvents?.(runEvents(repo));
   return run.ms;
+}
+
+/**
+ * Where a chain's time goes, from events.ndjson: per task, each step from the previous task's
+ * end to this one's, and lanes' fixed cost (start-up before the first lane, the end after the
+ * last task). `dependent` is the path this benchmark is about: an agent's exit to its
+ * dependent's agent start.
+ */
+function chainSteps(events, ids) {
+  const at = (type, id, step) =>
+    events.find(
+      (e) => e.type === type && e.taskId === id && (step === undefined || e.step === step),
+    )?.time;
+  const steps = {
+    "agent exit -> commit done (merging)": [],
+    "merging -> merged": [],
+    "merged -> next lane ready": [],
+    "lane ready -> agent started": [],
+    "agent exit -> dependent's agent started": [],
+  };
+  ids.forEach((id, i) => {
+    const exited = at("agent_exited", id);
+    steps["agent exit -> commit done (merging)"].push(at("task_step", id, "merging") - exited);
+    steps["merging -> merged"].push(at("task_merged", id) - at("task_step", id, "merging"));
+    const next = ids[i + 1];
+    if (next === undefined) return;
+    steps["merged -> next lane ready"].push(at("lane_ready", next) - at("task_merged", id));
+    steps["lane ready -> agent started"].push(at("task_started", next) - at("lane_ready", next));
+    steps["agent exit -> dependent's agent started"].push(at("task_started", next) - exited);
+  });
+  return steps;
 }
 
 async function overhead(dir, count, concurrency, reps) {
@@ -57,20 +100,41 @@ async function chain(dir, length, reps) {
     dependsOn: i ? [chainIds[i - 1]] : [],
     durationMs: 0,
   }));
+  const steps = [];
   const { a, b } = await interleaved(
     reps,
-    (i) => lanesRun(path.join(dir, `chain-lanes-${i}`), tasks, 4),
+    (i) =>
+      lanesRun(path.join(dir, `chain-lanes-${i}`), tasks, 4, (events) =>
+        steps.push(chainSteps(events, chainIds)),
+      ),
     (i) => runChainScript(scriptRepo(path.join(dir, `chain-hand-${i}`, "repo")), chainIds),
   );
-  return row(
-    `critical-path latency: a chain of ${length} dependent no-op tasks, per task (median of ${reps})`,
-    a / length,
-    "ms",
-    "sequential script: worktree add, agent, commit, remove, merge per task",
-    b / length,
-    "<= 1.00x",
-    COMMAND,
-  );
+  const stepMedian = (name) => median(steps.flatMap((run) => run[name]));
+  for (const name of Object.keys(steps[0])) {
+    process.stderr.write(
+      `bench:   chain step ${name}: ${stepMedian(name).toFixed(0)} ms (median)\n`,
+    );
+  }
+  return [
+    row(
+      `critical-path latency: a chain of ${length} dependent no-op tasks, per task (median of ${reps})`,
+      a / length,
+      "ms",
+      "sequential script: worktree add, agent, commit, remove, merge per task",
+      b / length,
+      "<= 1.00x",
+      COMMAND,
+    ),
+    row(
+      "critical path inside the run: an agent's exit to its dependent's agent start (median step, events.ndjson)",
+      stepMedian("agent exit -> dependent's agent started"),
+      "ms",
+      "the sequential script's whole time per task (add, agent, commit, remove, merge)",
+      b / length,
+      "",
+      COMMAND,
+    ),
+  ];
 }
 
 export async function benchOverhead({
@@ -89,8 +153,9 @@ export async function benchOverhead({
         progress(rows.at(-1));
       }
     }
-    rows.push(await chain(dir, chainLength, reps));
-    progress(rows.at(-1));
+    const chainRows = await chain(dir, chainLength, reps);
+    rows.push(...chainRows);
+    chainRows.forEach(progress);
     return rows;
   } finally {
     rmSync(dir, { recursive: true, force: true });
