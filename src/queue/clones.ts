@@ -1,0 +1,72 @@
+/**
+ * A worker's cached clones, one per repository URL under its --dir: made once, then only fetched
+ * into, so that a job costs a fetch of what is new rather than a clone. Fetches into one clone go
+ * one at a time (git's FETCH_HEAD and ref locks are per repository); lanes are worktrees of it.
+ */
+import { mkdir, stat } from "node:fs/promises";
+import path from "node:path";
+import { Git } from "../git/runner.js";
+import { repositoryKey } from "./names.js";
+import { fetchCommit, pushCommit } from "./remote.js";
+
+export class Clone {
+  readonly git: Git;
+  private fetching: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly repository: string,
+    readonly root: string,
+  ) {
+    this.git = new Git(root);
+  }
+
+  /** Where this clone's lanes go: one folder per run. */
+  lanesRoot(runId: string): string {
+    return path.join(path.dirname(this.root), "lanes", runId);
+  }
+
+  /** Makes sure `commit` (on `ref` of the remote) is here; a failure names the remote. */
+  fetch(ref: string, commit: string): Promise<void> {
+    const into = `refs/lanes-base/${ref.replace(/^refs\/heads\//, "")}`;
+    const work = this.fetching.then(() =>
+      fetchCommit(this.git, this.repository, ref, commit, into),
+    );
+    this.fetching = work.catch(() => {});
+    return work;
+  }
+
+  push(commit: string, branch: string, cwd: string): Promise<void> {
+    return pushCommit(this.git, this.repository, commit, `refs/heads/${branch}`, cwd);
+  }
+}
+
+export class Clones {
+  private readonly clones = new Map<string, Promise<Clone>>();
+
+  constructor(private readonly dir: string) {}
+
+  get(repository: string): Promise<Clone> {
+    let clone = this.clones.get(repository);
+    if (!clone) {
+      clone = this.open(repository);
+      this.clones.set(repository, clone);
+      clone.catch(() => this.clones.delete(repository));
+    }
+    return clone;
+  }
+
+  private async open(repository: string): Promise<Clone> {
+    const root = path.join(this.dir, repositoryKey(repository), "repo");
+    const made = await stat(path.join(root, ".git")).then(
+      () => true,
+      () => false,
+    );
+    const clone = new Clone(repository, root);
+    if (!made) {
+      await mkdir(root, { recursive: true });
+      // A repository with no checkout of its own: every lane is a worktree of it.
+      await clone.git.run(["init", "--quiet", root], { cwd: this.dir });
+    }
+    return clone;
+  }
+}
