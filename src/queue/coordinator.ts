@@ -355,8 +355,13 @@ export class QueueCoordinator {
       Promise.race([work.catch(() => {}), new Promise((done) => setTimeout(done, 2000).unref())]);
     if (finished && this.health.isUp)
       await quick(this.redis.hdel(REGISTRY_KEY, runKey(this.repository, this.prepared.runId)));
-    await quick(this.events.close());
-    await quick(this.queue.close());
+    if (this.health.isUp) {
+      await quick(this.events.close());
+      await quick(this.queue.close());
+    }
+    // Whatever still reconnects (a Redis that is gone) must not keep the process alive.
+    await quick(this.events.disconnect());
+    await quick(this.queue.disconnect());
     this.redis.disconnect();
   }
 }

@@ -17,6 +17,8 @@ export interface HealthHooks {
 export class QueueHealth {
   private downSince: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Closing the connection on purpose is no outage. */
+  private disposed = false;
 
   constructor(
     redis: Redis,
@@ -35,7 +37,7 @@ export class QueueHealth {
   }
 
   private down(why: string): void {
-    if (this.downSince !== undefined) return;
+    if (this.disposed || this.downSince !== undefined) return;
     this.downSince = Date.now();
     const limit =
       this.timeoutMs === undefined
@@ -56,7 +58,7 @@ export class QueueHealth {
   }
 
   private up(): void {
-    if (this.downSince === undefined) return;
+    if (this.disposed || this.downSince === undefined) return;
     const gone = Date.now() - this.downSince;
     this.downSince = undefined;
     clearTimeout(this.timer);
@@ -65,6 +67,7 @@ export class QueueHealth {
   }
 
   dispose(): void {
+    this.disposed = true;
     clearTimeout(this.timer);
   }
 }

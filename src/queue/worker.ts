@@ -89,6 +89,9 @@ export async function worker(options: WorkerOptions = {}): Promise<void> {
   const tell = (event: WorkerEvent) => options.onEvent?.(event);
   const clones = new Clones(dir);
   const running = new Map<string, AbortController>();
+  /** Jobs running here: the same job handed over again (a Redis that restarted empty) joins its run. */
+  const inflight = new Map<string, Promise<QueueResult>>();
+  const current = new Map<string, Job>();
   let stopping = false;
 
   const subscriber = new Redis(redisOptions(url));
@@ -124,8 +127,14 @@ export async function worker(options: WorkerOptions = {}): Promise<void> {
         job,
         `unknown repository ${data.repository}: no run ${data.runId} of it is registered`,
       );
+    const id = job.id!;
+    const joined = inflight.get(id);
+    if (joined) {
+      current.set(id, job);
+      return joined;
+    }
     const controller = new AbortController();
-    running.set(job.id!, controller);
+    running.set(id, controller);
     tell({
       type: "job_started",
       runId: data.runId,
@@ -133,15 +142,21 @@ export async function worker(options: WorkerOptions = {}): Promise<void> {
       attempt: data.attempt,
       repository: data.repository,
     });
-    try {
-      const result = await runJob({
+    const work = (async () =>
+      runJob({
         data,
         clone: await clones.get(data.repository),
         worker: name,
         env,
         signal: controller.signal,
-        report: (progress) => void job.updateProgress(progress).catch(() => {}),
-      });
+        // The job as last handed over: progress goes to whichever holds it now.
+        report: (progress) =>
+          void (current.get(id) ?? job).updateProgress(progress).catch(() => {}),
+      }))();
+    inflight.set(id, work);
+    current.set(id, job);
+    try {
+      const result = await work;
       if (stopping && result.kind === "cancelled") {
         // Ctrl-C on this worker: the job goes back to the queue for another.
         await job.moveToWait(token);
@@ -163,7 +178,9 @@ export async function worker(options: WorkerOptions = {}): Promise<void> {
       });
       return result;
     } finally {
-      running.delete(job.id!);
+      running.delete(id);
+      inflight.delete(id);
+      current.delete(id);
     }
   };
 
