@@ -23,7 +23,10 @@ export class RemoteError extends Error {
 async function git(git: Git, args: string[], remote: string, what: string, cwd?: string) {
   const result = await git.run(args, { allowFail: true, ...(cwd ? { cwd } : {}) });
   if (result.exitCode !== 0) {
-    const why = (result.stderr || result.stdout).trim().split("\n").slice(-3).join(" ");
+    const lines = (result.stderr || result.stdout).trim().split("\n");
+    // What the remote and git said, not the progress lines around it.
+    const said = lines.filter((line) => /^(remote:|fatal:|error:|\s*! )/.test(line));
+    const why = (said.length > 0 ? said : lines.slice(-3)).map((line) => line.trim()).join("; ");
     throw new RemoteError(remote, `${what} ${remote} failed: ${why || `exit ${result.exitCode}`}`);
   }
   return result.stdout;
