@@ -26,7 +26,10 @@ export class Clone {
   }
 
   /** Makes sure `commit` (on `ref` of the remote) is here; a failure names the remote. */
-  fetch(ref: string, commit: string): Promise<void> {
+  async fetch(ref: string, commit: string): Promise<void> {
+    // Most jobs start from a commit an earlier job of the run already brought here.
+    const has = await this.git.run(["cat-file", "-e", `${commit}^{commit}`], { allowFail: true });
+    if (has.exitCode === 0) return;
     const into = `refs/lanes-base/${ref.replace(/^refs\/heads\//, "")}`;
     const work = this.fetching.then(() =>
       fetchCommit(this.git, this.repository, ref, commit, into),

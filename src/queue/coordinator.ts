@@ -144,13 +144,15 @@ export class QueueCoordinator {
       this.hooks.onUsage,
     );
     let result: QueueResult | string;
+    /** Where the worker's lane started: the local lane's start, so its diff is its own work. */
+    let base = integration.head;
     try {
       const earlier = attempt - 1 === runtime.attemptsBefore && attempt > 1;
       const adopted = earlier ? await this.collect(runtime, attempt - 1, relay, signal) : undefined;
-      if (adopted !== undefined) result = adopted;
+      if (adopted !== undefined) ({ result, base } = adopted);
       else {
-        await this.pushBase(integration.head);
-        const data = await this.jobData(runtime, attempt, integration.head);
+        await this.pushBase(base);
+        const data = await this.jobData(runtime, attempt, base);
         result = await this.run(
           jobId(this.repository, this.prepared.runId, id, attempt),
           data,
@@ -199,6 +201,7 @@ export class QueueCoordinator {
     }
     const worktree = await lane();
     await this.prepared.git.run(["reset", "--quiet", "--hard", result.commit!], { cwd: worktree });
+    record.startCommit = base;
     await this.prepared.git.run(["update-ref", "-d", into], { allowFail: true });
     return { outcome: { kind: "ok" }, verified: result.verified };
   }
@@ -209,20 +212,24 @@ export class QueueCoordinator {
     attempt: number,
     relay: ProgressRelay,
     signal: AbortSignal,
-  ): Promise<QueueResult | string | undefined> {
+  ): Promise<{ result: QueueResult | string; base: string } | undefined> {
     const id = jobId(this.repository, this.prepared.runId, runtime.id, attempt);
     const job = await Job.fromId(this.queue, id);
-    if (!job) return undefined;
+    const data = JobDataSchema.safeParse(job?.data);
+    if (!job || !data.success) return undefined;
+    const base = data.data.baseCommit;
     const state = await job.getState();
     if (state === "completed" || state === "failed" || state === "unknown") {
       const result = ResultSchema.safeParse(job.returnvalue);
-      return result.success && result.data.kind === "ok" ? result.data : undefined;
+      return result.success && result.data.kind === "ok"
+        ? { result: result.data, base }
+        : undefined;
     }
     this.ledger.emit({
       type: "warning",
       message: `${runtime.id}: attempt ${attempt} still runs on a worker; waiting for it`,
     });
-    return this.run(id, JobDataSchema.parse(job.data), relay, signal);
+    return { result: await this.run(id, data.data, relay, signal), base };
   }
 
   /** Adds the job (a no-op when it exists) and waits for its result or its failure. */
