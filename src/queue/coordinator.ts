@@ -8,8 +8,6 @@
  */
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { Job, Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
 import { type QueueSetting, queueSettings } from "../config/queue-setting.js";
 import type { AgentOutcome } from "../run/agent-attempt.js";
 import type { Integration } from "../run/lane-pool.js";
@@ -19,29 +17,11 @@ import type { PreparedRun } from "../run/prepare.js";
 import type { TaskRuntime } from "../run/task-runtime.js";
 import { logPath } from "../state/layout.js";
 import { remoteUrl } from "./checks.js";
-import { bullConnection, redisOptions } from "./connection.js";
-import {
-  type JobData,
-  JobDataSchema,
-  ProgressSchema,
-  type QueueResult,
-  ResultSchema,
-} from "./contract.js";
-import { QueueHealth } from "./health.js";
-import {
-  baseRef,
-  CANCEL_CHANNEL,
-  jobId,
-  QUEUE_NAME,
-  QUEUE_PREFIX,
-  REGISTRY_KEY,
-  runKey,
-} from "./names.js";
+import type { JobData, QueueResult } from "./contract.js";
+import { JobBoard } from "./job-board.js";
+import { baseRef, jobId } from "./names.js";
 import { ProgressRelay } from "./progress-relay.js";
 import { fetchCommit, pushCommit, RemoteError } from "./remote.js";
-
-/** How often jobs are looked at directly, besides the events: missed events, an emptied Redis. */
-const POLL_MS = 2000;
 
 export interface RemoteAttempt {
   outcome: AgentOutcome;
@@ -55,70 +35,28 @@ export interface CoordinatorHooks {
   streamOutput: boolean;
 }
 
-interface Waiting {
-  id: string;
-  data: JobData;
-  relay: ProgressRelay;
-  resolve: (result: QueueResult | string) => void;
-}
-
 export class QueueCoordinator {
-  private readonly waiting = new Map<string, Waiting>();
   private pushed: string | undefined;
   private pushing: Promise<void> = Promise.resolve();
-  private readonly poller: NodeJS.Timeout;
-  private polling = false;
 
   private constructor(
     private readonly prepared: PreparedRun,
     private readonly ledger: Ledger,
     private readonly setting: QueueSetting,
     private readonly repository: string,
-    private readonly redis: Redis,
-    private readonly queue: Queue,
-    private readonly events: QueueEvents,
-    private readonly health: QueueHealth,
+    private readonly jobs: JobBoard,
     private readonly hooks: CoordinatorHooks,
-  ) {
-    events.on("progress", ({ jobId, data }) => {
-      const parsed = ProgressSchema.safeParse(data);
-      if (parsed.success) this.waiting.get(jobId)?.relay.tell(parsed.data);
-    });
-    events.on("completed", ({ jobId, returnvalue }) => this.settle(jobId, returnvalue));
-    events.on("failed", ({ jobId, failedReason }) => this.settle(jobId, failedReason ?? "failed"));
-    this.poller = setInterval(() => void this.poll(), POLL_MS);
-  }
+  ) {}
 
   static async open(prepared: PreparedRun, ledger: Ledger, hooks: CoordinatorHooks) {
     const setting = queueSettings(prepared.settings.queue);
-    const connection = bullConnection(setting.url!);
     const repository = await remoteUrl(prepared.git, setting.remote);
-    const redis = new Redis(redisOptions(setting.url!));
-    const say = (message: string) => ledger.emit({ type: "warning", message });
-    let coordinator: QueueCoordinator | undefined;
-    const health = new QueueHealth(redis, setting.url!, setting.timeoutMs, {
-      say,
-      onBack: () => void coordinator?.poll(),
+    const jobs = new JobBoard(setting.url!, setting.timeoutMs, repository, prepared.runId, {
+      say: (message) => ledger.emit({ type: "warning", message }),
       onGone: hooks.onGone,
     });
-    const queue = new Queue(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
-    const events = new QueueEvents(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
-    // Errors are told by the health watch; unhandled, they would end the process.
-    queue.on("error", () => {});
-    events.on("error", () => {});
-    await events.waitUntilReady();
-    coordinator = new QueueCoordinator(
-      prepared,
-      ledger,
-      setting,
-      repository,
-      redis,
-      queue,
-      events,
-      health,
-      hooks,
-    );
-    return coordinator;
+    await jobs.ready();
+    return new QueueCoordinator(prepared, ledger, setting, repository, jobs, hooks);
   }
 
   /**
@@ -153,7 +91,7 @@ export class QueueCoordinator {
       else {
         await this.pushBase(base);
         const data = await this.jobData(runtime, attempt, base);
-        result = await this.run(
+        result = await this.jobs.wait(
           jobId(this.repository, this.prepared.runId, id, attempt),
           data,
           relay,
@@ -214,97 +152,16 @@ export class QueueCoordinator {
     signal: AbortSignal,
   ): Promise<{ result: QueueResult | string; base: string } | undefined> {
     const id = jobId(this.repository, this.prepared.runId, runtime.id, attempt);
-    const job = await Job.fromId(this.queue, id);
-    const data = JobDataSchema.safeParse(job?.data);
-    if (!job || !data.success) return undefined;
-    const base = data.data.baseCommit;
-    const state = await job.getState();
-    if (state === "completed" || state === "failed" || state === "unknown") {
-      const result = ResultSchema.safeParse(job.returnvalue);
-      return result.success && result.data.kind === "ok"
-        ? { result: result.data, base }
-        : undefined;
-    }
+    const found = await this.jobs.find(id);
+    if (!found) return undefined;
+    const base = found.data.baseCommit;
+    if (found.ended)
+      return found.result?.kind === "ok" ? { result: found.result, base } : undefined;
     this.ledger.emit({
       type: "warning",
       message: `${runtime.id}: attempt ${attempt} still runs on a worker; waiting for it`,
     });
-    return { result: await this.run(id, data.data, relay, signal), base };
-  }
-
-  /** Adds the job (a no-op when it exists) and waits for its result or its failure. */
-  private run(id: string, data: JobData, relay: ProgressRelay, signal: AbortSignal) {
-    return new Promise<QueueResult | string>((resolve, reject) => {
-      const onAbort = () => {
-        this.waiting.delete(id);
-        // Fire and forget: Redis may be the reason the run stops.
-        void this.redis.publish(CANCEL_CHANNEL, id).catch(() => {});
-        void this.queue.remove(id).catch(() => {});
-        resolve("cancelled");
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener("abort", onAbort, { once: true });
-      this.waiting.set(id, {
-        id,
-        data,
-        relay,
-        resolve: (result) => {
-          signal.removeEventListener("abort", onAbort);
-          this.waiting.delete(id);
-          resolve(result);
-        },
-      });
-      this.add(id, data).catch(reject);
-    });
-  }
-
-  private async add(id: string, data: JobData): Promise<void> {
-    await this.redis.hset(
-      REGISTRY_KEY,
-      runKey(this.repository, this.prepared.runId),
-      this.repository,
-    );
-    await this.queue.add(`${data.taskId} ${data.attempt}`, data, {
-      jobId: id,
-      attempts: 1,
-      removeOnComplete: { age: 7 * 86_400 },
-      removeOnFail: { age: 7 * 86_400 },
-    });
-  }
-
-  private settle(id: string, value: unknown): void {
-    const waiting = this.waiting.get(id);
-    if (!waiting) return;
-    if (typeof value === "string") {
-      waiting.resolve(value);
-      return;
-    }
-    const parsed = ResultSchema.safeParse(value);
-    waiting.resolve(
-      parsed.success ? parsed.data : `the worker's result does not parse: ${parsed.error.message}`,
-    );
-  }
-
-  /** Each job waited for, looked at directly: ended, or missing (a Redis that restarted empty). */
-  private async poll(): Promise<void> {
-    if (this.polling || !this.health.isUp || this.waiting.size === 0) return;
-    this.polling = true;
-    try {
-      for (const waiting of [...this.waiting.values()]) {
-        const job = await Job.fromId(this.queue, waiting.id);
-        if (!job) {
-          await this.add(waiting.id, waiting.data);
-          continue;
-        }
-        const state = await job.getState();
-        if (state === "completed") this.settle(waiting.id, job.returnvalue);
-        else if (state === "failed") this.settle(waiting.id, job.failedReason || "failed");
-      }
-    } catch {
-      // Redis went away in the middle: the health watch tells it, the next poll tries again.
-    } finally {
-      this.polling = false;
-    }
+    return { result: await this.jobs.wait(id, found.data, relay, signal), base };
   }
 
   /** The integration branch on the remote, where workers fetch lanes' starts; pushed in order. */
@@ -355,21 +212,8 @@ export class QueueCoordinator {
   }
 
   /** At the end of the run: a finished run's registry entry goes, so late jobs are refused. */
-  async close(finished: boolean): Promise<void> {
-    clearInterval(this.poller);
-    this.health.dispose();
-    const quick = <T>(work: Promise<T>) =>
-      Promise.race([work.catch(() => {}), new Promise((done) => setTimeout(done, 2000).unref())]);
-    if (finished && this.health.isUp)
-      await quick(this.redis.hdel(REGISTRY_KEY, runKey(this.repository, this.prepared.runId)));
-    if (this.health.isUp) {
-      await quick(this.events.close());
-      await quick(this.queue.close());
-    }
-    // Whatever still reconnects (a Redis that is gone) must not keep the process alive.
-    await quick(this.events.disconnect());
-    await quick(this.queue.disconnect());
-    this.redis.disconnect();
+  close(finished: boolean): Promise<void> {
+    return this.jobs.close(finished);
   }
 }
 

@@ -73,8 +73,9 @@ describe.skipIf(!hasRedis)("queue faults", () => {
     expect(await mergedOrder(world.repo, branch)).toEqual(["slow", "after"]);
     // Started on the first worker, started again from its base on the second: done once.
     expect(await startsOf(world, "slow")).toHaveLength(2);
+    // (The first worker's own start may die with it before it is told.)
     const workers = told.filter((e) => e.type === "task_started" && e.taskId === "slow");
-    expect(workers.map((e) => e.worker)).toEqual(["first", "second"]);
+    expect(workers.at(-1)?.worker).toBe("second");
   }, 120_000);
 
   it("a coordinator killed with kill -9: lanes resume collects what finished meanwhile and runs nothing twice", async () => {
