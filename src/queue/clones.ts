@@ -12,6 +12,8 @@ import { fetchCommit, pushCommit } from "./remote.js";
 export class Clone {
   readonly git: Git;
   private fetching: Promise<unknown> = Promise.resolve();
+  /** Lanes being removed after their job, by path: a new lane at that path waits for it. */
+  private readonly dropping = new Map<string, Promise<unknown>>();
 
   constructor(
     readonly repository: string,
@@ -36,6 +38,21 @@ export class Clone {
     );
     this.fetching = work.catch(() => {});
     return work;
+  }
+
+  /** Removes a finished job's lane in the background; errors are dropped (addLane clears leftovers). */
+  dropLater(lane: string, remove: () => Promise<unknown>): void {
+    const work = remove()
+      .catch(() => {})
+      .finally(() => {
+        if (this.dropping.get(lane) === work) this.dropping.delete(lane);
+      });
+    this.dropping.set(lane, work);
+  }
+
+  /** Waits until the lane at `lane` (if one is being removed) is gone. */
+  async dropped(lane: string): Promise<void> {
+    await this.dropping.get(lane);
   }
 
   push(commit: string, branch: string, cwd: string): Promise<void> {

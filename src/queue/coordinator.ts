@@ -81,6 +81,9 @@ export class QueueCoordinator {
       this.hooks.streamOutput,
       this.hooks.onUsage,
     );
+    // The local lane the commit comes into is made while the worker works, not after.
+    const worktree = lane();
+    worktree.catch(() => {});
     let result: QueueResult | string;
     /** Where the worker's lane started: the local lane's start, so its diff is its own work. */
     let base = integration.head;
@@ -137,8 +140,9 @@ export class QueueCoordinator {
       if (error instanceof RemoteError) return failed(error.failure);
       throw error;
     }
-    const worktree = await lane();
-    await this.prepared.git.run(["reset", "--quiet", "--hard", result.commit!], { cwd: worktree });
+    await this.prepared.git.run(["reset", "--quiet", "--hard", result.commit!], {
+      cwd: await worktree,
+    });
     record.startCommit = base;
     await this.prepared.git.run(["update-ref", "-d", into], { allowFail: true });
     return { outcome: { kind: "ok" }, verified: result.verified };

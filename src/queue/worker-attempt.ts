@@ -64,9 +64,11 @@ export async function runJob(job: WorkerJob): Promise<QueueResult> {
   let ledger: Ledger | undefined;
   try {
     await clone.fetch(data.baseRef, data.baseCommit);
+    const where = lanePath(clone.lanesRoot(data.runId), data.taskId);
+    await clone.dropped(where);
     const made = await addLane(clone.git, {
       root: clone.lanesRoot(data.runId),
-      path: lanePath(clone.lanesRoot(data.runId), data.taskId),
+      path: where,
       branch: data.branch,
       startPoint: data.baseCommit,
       existingBranch: "reset",
@@ -124,12 +126,12 @@ export async function runJob(job: WorkerJob): Promise<QueueResult> {
     return fail(failureOfError(error, [clone.root]));
   } finally {
     await ledger?.close().catch(() => {});
+    // The lane goes after the result is handed over: its removal costs the job nothing.
     if (lane) {
-      await removeLane(clone.git, lane, {
-        deleteBranch: true,
-        force: true,
-        branch: data.branch,
-      }).catch(() => {});
+      const gone = lane;
+      clone.dropLater(gone, () =>
+        removeLane(clone.git, gone, { deleteBranch: true, force: true, branch: data.branch }),
+      );
     }
   }
 }
