@@ -29,17 +29,25 @@ const failureReason = z.enum([
   "remote",
 ]);
 
+/** Text that reaches git's argv: never something git would read as an option. */
+const notAnOption = z
+  .string()
+  .min(1)
+  .refine((text) => !text.startsWith("-") && !/[\0\n]/.test(text), {
+    message: "must not start with - or hold a newline",
+  });
+
 export const JobDataSchema = z.strictObject({
   /** The remote's URL as the coordinator knows it: which repository to clone and push to. */
-  repository: z.string().min(1),
-  runId: z.string().min(1),
-  taskId: z.string().min(1),
+  repository: notAnOption,
+  runId: z.string().regex(/^[A-Za-z0-9._-]+$/),
+  taskId: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
   attempt: z.number().int().positive(),
   /** The integration branch on the remote, and the commit on it the lane starts from. */
-  baseRef: z.string().min(1),
+  baseRef: z.string().regex(/^refs\/heads\/lanes\/run\/[A-Za-z0-9._-]+$/),
   baseCommit: z.string().regex(/^[0-9a-f]{40}$/),
   /** Where the lane's commit goes on the remote (`lanes/<id>`). */
-  branch: z.string().min(1),
+  branch: z.string().regex(/^lanes\/[a-z0-9][a-z0-9._/-]*$/),
   task: z.strictObject({
     title: z.string(),
     body: z.string(),
