@@ -21,6 +21,8 @@ const RELAYED = new Set([
   "qa_verdict",
   "task_loop",
   "lane_setup",
+  // The worker's own landing step (verifying), before the commit comes here to be merged.
+  "task_step",
   "processes_ended",
   "warning",
 ]);

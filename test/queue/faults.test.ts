@@ -158,6 +158,22 @@ describe.skipIf(!hasRedis)("queue faults", () => {
     expect(await mergedOrder(world.repo, branch)).toEqual(["a"]);
   }, 120_000);
 
+  it("Ctrl-C on the coordinator ends the remote agent too, and lanes resume finishes the run", async () => {
+    world = await queueWorld({ a: task("A") }, { a: { sleepMs: 4000 } });
+    const worker = world.startWorker("w");
+    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
+    await until(async () => (await startsOf(world!, "a")).length === 1, "a's agent");
+    const [line] = await startsOf(world, "a");
+    coordinator.child.kill("SIGINT");
+    expect((await coordinator.exited).code).toBe(130);
+    await until(() => worker.stdout().includes("a (run"), "the worker ending a");
+    await until(() => !alive(Number(line!.split(" ")[2])), "a's agent gone");
+    expect(worker.stdout()).toMatch(/✗ a \(run .*\): cancelled/);
+    const resumed = await runCli(["resume", "--yes"], { cwd: world.repo.root, timeoutMs: 90_000 });
+    expect(resumed.exitCode, resumed.stderr).toBe(0);
+  }, 120_000);
+
   it("Ctrl-C on a worker ends its agent's process group and puts the job back for another", async () => {
     world = await queueWorld({ a: task("A") }, { a: { sleepMs: 4000 } });
     const first = world.startWorker("first");

@@ -19,7 +19,12 @@ const DAG = {
 describe.skipIf(!hasRedis)("lanes run --queue with three workers", () => {
   let world: QueueWorld;
   beforeAll(async () => {
-    world = await queueWorld(DAG, { "*": { sleepMs: 400 } });
+    world = await queueWorld(
+      DAG,
+      { "*": { sleepMs: 400 } },
+      // Verify runs on the workers (queue.verifyOn's default), in each lane.
+      { verify: ["sh", "-c", 'test -f "lanes-out/$LANES_TASK_ID.txt"'] },
+    );
   }, 60_000);
   afterAll(() => world?.cleanup());
 
@@ -53,6 +58,12 @@ describe.skipIf(!hasRedis)("lanes run --queue with three workers", () => {
     expect(merged.indexOf("schema")).toBeLessThan(merged.indexOf("ui"));
     for (const dep of ["api", "ui", "docs"])
       expect(merged.indexOf(dep)).toBeLessThan(merged.indexOf("release"));
+    // Verify ran on the workers, once per task, and the coordinator did not run it again.
+    const verifying = told.filter((e) => e.type === "task_step" && e.step === "verifying");
+    expect(verifying.map((e) => e.taskId).sort()).toEqual(Object.keys(DAG).sort());
+    // The agents' output is in the run's own logs, as for a local lane.
+    const logs = await runCli(["logs", "api"], { cwd: world.repo.root });
+    expect(logs.stdout).toContain("[api] exec attempt 1");
     // Each task's agent started once, wherever it ran.
     const starts = (await world.starts()).map((line) => line.split(" ")[0]);
     expect(starts.sort()).toEqual(Object.keys(DAG).sort());
