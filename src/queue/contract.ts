@@ -5,6 +5,7 @@
  * while it runs, and the result it completes the job with.
  */
 import { z } from "zod";
+import type { FailureReason } from "../run/events.js";
 
 const failureReason = z.enum([
   "auth",
@@ -28,6 +29,11 @@ const failureReason = z.enum([
   "qa",
   "remote",
 ]);
+
+// The engine's failure reasons and no other: a type error the day the two lists drift apart.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameReasons: Same<z.infer<typeof failureReason>, FailureReason> = true;
+void sameReasons;
 
 /** Text that reaches git's argv: never something git would read as an option. */
 const notAnOption = z

@@ -148,8 +148,8 @@ async function attemptIn(
   lane: string,
 ): Promise<{ outcome: AgentOutcome; runtime: TaskRuntime; ctx: AttemptContext }> {
   const { data } = job;
-  const ctx = await contextFor(job, lane);
   const task = await taskOf(data, lane);
+  const ctx = await contextFor(job, lane, task);
   const record = emptyTaskState(data.branch);
   Object.assign(record, { startCommit: data.baseCommit, worktree: lane });
   ctx.ledger.state.tasks[data.taskId] = record;
@@ -196,10 +196,9 @@ async function taskOf(data: JobData, lane: string): Promise<Task> {
 }
 
 /** What the engine's pieces need of a run, for one job: its settings, a ledger, its groups. */
-async function contextFor(job: WorkerJob, lane: string): Promise<AttemptContext> {
+async function contextFor(job: WorkerJob, lane: string, task: Task): Promise<AttemptContext> {
   const { data, clone } = job;
   const { settings } = await loadSettings({ repoRoot: lane, env: job.env });
-  const task = await taskOf(data, lane);
   const agent = resolveAgent(task.agent ?? settings.agent, { repoRoot: lane });
   const prepared = {
     runId: data.runId,
@@ -221,6 +220,7 @@ async function contextFor(job: WorkerJob, lane: string): Promise<AttemptContext>
     graceMs: settings.gracePeriodMs,
     laneFiles: { root: lane, links: [], copies: [], notes: [] },
     github: undefined,
+    // No plan: a job is one task, and nothing an attempt runs reads the run's plan.
   } as Omit<PreparedRun, "plan"> as PreparedRun;
   // Each job keeps its logs in a run folder of its own in the clone: jobs of one run may share a worker.
   const folder = `${data.runId}.${data.taskId}.${data.attempt}`;
