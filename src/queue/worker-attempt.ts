@@ -61,7 +61,7 @@ export async function runJob(job: WorkerJob): Promise<QueueResult> {
   });
   const fail = (failure: AttemptFailure) => result({ kind: "failed", failure });
   let lane: string | undefined;
-  let ledger: Ledger | undefined;
+  let ctx: AttemptContext | undefined;
   try {
     await clone.fetch(data.baseRef, data.baseCommit);
     const where = lanePath(clone.lanesRoot(data.runId), data.taskId);
@@ -75,10 +75,10 @@ export async function runJob(job: WorkerJob): Promise<QueueResult> {
     });
     lane = made.path;
     const attempt = await attemptIn(job, lane);
-    ledger = attempt.ctx.ledger;
+    ctx = attempt.ctx;
     if (attempt.outcome.kind === "cancelled") return result({ kind: "cancelled" });
     if (attempt.outcome.kind === "failed") return fail(attempt.outcome.failure);
-    const { runtime, ctx } = attempt;
+    const { runtime } = attempt;
     const broken = await laneProblem(lane, data.branch);
     if (broken) return fail({ reason: "git", detail: broken, retryable: false });
     const { commit } = await commitAll(
@@ -125,7 +125,10 @@ export async function runJob(job: WorkerJob): Promise<QueueResult> {
     if (job.signal.aborted) return result({ kind: "cancelled" });
     return fail(failureOfError(error, [clone.root]));
   } finally {
-    await ledger?.close().catch(() => {});
+    // The job's own hooks go with it: a worker runs many jobs in one process.
+    ctx?.groups.dispose();
+    ctx?.leftovers.release();
+    await ctx?.ledger.close().catch(() => {});
     // The lane goes after the result is handed over: its removal costs the job nothing.
     if (lane) {
       const gone = lane;
