@@ -4,8 +4,8 @@
  * verify, record, merge), and the ledger records every change in run.json and the event stream.
  * Each task has one runtime record (task-runtime.ts); its status lives in run.json's record.
  *
- * About 390 lines, on purpose: this is the one place where each part's outcome (lane
- * setup, the phases, landing, pull requests, leftovers, the budget and the throttle) meets the
+ * About 410 lines, on purpose: this is the one place where each part's outcome (lane
+ * setup, the phases or the queue, landing, pull requests, leftovers, the budget and the throttle) meets the
  * scheduler, and splitting it further would split that single conversation in two. Everything a
  * part does lives in that part's own module.
  */
