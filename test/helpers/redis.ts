@@ -39,7 +39,8 @@ export interface TestRedis {
   close: () => Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+/** With `password`, Redis asks for it (`requirepass`) and `url` carries it. */
+export async function startRedis({ password }: { password?: string } = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = await mkdtemp(path.join(os.tmpdir(), "lanes-redis-"));
   let child: ChildProcess | undefined;
@@ -57,6 +58,7 @@ export async function startRedis(): Promise<TestRedis> {
         "no",
         "--dir",
         dir,
+        ...(password ? ["--requirepass", password] : []),
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -90,7 +92,7 @@ export async function startRedis(): Promise<TestRedis> {
   };
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${password ? `:${encodeURIComponent(password)}@` : ""}127.0.0.1:${port}`,
     port,
     stop,
     start,

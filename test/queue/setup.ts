@@ -24,8 +24,9 @@ export async function queueWorld(
   tasks: Record<string, string>,
   script: Record<string, unknown>,
   settings: Record<string, unknown> = {},
+  redisOptions: Parameters<typeof startRedis>[0] = {},
 ): Promise<QueueWorld> {
-  const redis = await startRedis();
+  const redis = await startRedis(redisOptions);
   const repo = await scriptedRepo(tasks, script, settings);
   const startsFile = path.join(repo.dir, "starts.txt");
   // The scripted agent's settings name the starts file: committed, as a repository's would be.
