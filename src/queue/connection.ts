@@ -4,19 +4,23 @@
  * that a command waits for Redis to come back instead of failing, and the backoff here (100 ms
  * doubling to 5 s) is what "retry with backoff" means on both sides.
  */
+
+import { isIP } from "node:net";
 import type { ConnectionOptions } from "bullmq";
 import type { RedisOptions } from "ioredis";
 
 export function redisOptions(url: string): RedisOptions {
   const parsed = new URL(url);
   const db = parsed.pathname.replace(/^\//, "");
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, "$1");
   return {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+    host,
     port: parsed.port ? Number(parsed.port) : 6379,
     ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
     ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
     ...(db ? { db: Number(db) } : {}),
-    ...(parsed.protocol === "rediss:" ? { tls: { servername: parsed.hostname } } : {}),
+    // TLS checks the certificate against the host's name (SNI takes names, not addresses).
+    ...(parsed.protocol === "rediss:" ? { tls: isIP(host) ? {} : { servername: host } } : {}),
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(5000, 100 * 2 ** Math.min(times, 6)),
   };

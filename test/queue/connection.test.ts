@@ -1,5 +1,6 @@
-// A queue behind a password (issue 14): redis://:password@host works on both sides, a wrong
-// password is refused before anything starts, and no message shows the password.
+// Reaching the queue safely (issue 14): redis://:password@host works on both sides, a wrong
+// password is refused before anything starts and no message shows the password; rediss:// (TLS)
+// works with a certificate the machines trust, and is refused by one that does not.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { redisOptions } from "../../src/queue/connection.js";
 import { runCli } from "../helpers/cli.js";
@@ -47,6 +48,30 @@ describe.skipIf(!hasRedis)("a queue behind a password", () => {
     const result = await runCli(["run", "--queue", world.redis.url], { cwd: world.repo.root });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).not.toContain("s3cret");
+    expect(worker.stdout()).toContain("✓ a");
+  }, 90_000);
+});
+
+describe.skipIf(!hasRedis)("a queue over TLS (rediss://)", () => {
+  let world: QueueWorld;
+  beforeAll(async () => {
+    world = await queueWorld({ a: task("A") }, { "*": { sleepMs: 100 } }, {}, { tls: true });
+  }, 60_000);
+  afterAll(() => world?.cleanup());
+
+  it("runs through it, the certificate checked against the CA the machines trust", async () => {
+    const trust = { NODE_EXTRA_CA_CERTS: world.redis.caFile! };
+    // A machine that does not trust the certificate is refused before anything starts.
+    const untrusted = await runCli(["run", "--queue", world.redis.url], { cwd: world.repo.root });
+    expect(untrusted.exitCode).toBe(2);
+    expect(untrusted.stderr).toContain("cannot reach Redis at rediss://localhost");
+    const worker = world.startWorker("w", [], trust);
+    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    const result = await runCli(["run", "--queue", world.redis.url], {
+      cwd: world.repo.root,
+      env: trust,
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(worker.stdout()).toContain("✓ a");
   }, 90_000);
 });
