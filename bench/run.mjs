@@ -13,6 +13,7 @@ import { CORES, QUICK, REPS, ROOT, size } from "./lib/common.mjs";
 import { benchMemory } from "./memory.mjs";
 import { benchOverhead } from "./overhead.mjs";
 import { benchPlan } from "./plan.mjs";
+import { benchQueue } from "./queue.mjs";
 import { benchReal } from "./real.mjs";
 import { benchReport } from "./report.mjs";
 import { benchScheduling } from "./scheduling.mjs";
@@ -35,6 +36,7 @@ const SECTIONS = [
   ],
   ["durability", "durability", () => benchDurability({ trials: size(20, 2) })],
   ["report", "the HTML report", () => benchReport()],
+  ["queue", "scale-out through the queue", () => benchQueue()],
 ];
 
 const onlyFlag = process.argv.indexOf("--only");

@@ -68,6 +68,7 @@ export { init } from "./init.js";
 export type { LogChunk, LogsOptions } from "./logs/logs.js";
 /** A task's log as an async iterator of chunks; `follow` goes on while the task runs. */
 export { logs } from "./logs/logs.js";
+export type { WorkerEvent, WorkerOptions } from "./queue/worker.js";
 export type { CheckResult } from "./run/check.js";
 /** Every up-front check of a run (what `lanes run --dry-run` does), starting nothing. */
 export { check } from "./run/check.js";
@@ -75,6 +76,18 @@ export type { PlanOptions, RunOptions } from "./run/options.js";
 export type { RunResult, TaskResult } from "./run/result.js";
 export type { ResumeChoice, ResumeOptions } from "./run/resume.js";
 export { run } from "./run/run.js";
+
+/**
+ * `lanes worker`: runs queued lanes for `run({ settings: { queue } })` coordinators until the
+ * signal aborts (queue/worker.ts). BullMQ is loaded only here, so a run without a queue never
+ * loads it.
+ */
+export async function worker(
+  options: import("./queue/worker.js").WorkerOptions = {},
+): Promise<void> {
+  const { worker: runWorker } = await import("./queue/worker.js");
+  return runWorker(options);
+}
 
 /**
  * `lanes resume`: continues the latest unfinished run (see run/resume.ts), and then writes its

@@ -11,6 +11,7 @@ import { resumeCommand } from "./commands/resume.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
+import { workerCommand } from "./commands/worker.js";
 import { bindOptionalValues, commanderHint } from "./flags.js";
 import { formatError } from "./output.js";
 
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   for (const command of [
     runCommand(),
     resumeCommand(),
+    workerCommand(),
     statusCommand(),
     logsCommand(),
     reportCommand(),

@@ -12,6 +12,7 @@ import { GithubSettingSchema, PrSettingSchema } from "./github-setting.js";
 import { type KindName, LIMITS, OVER_LIMIT } from "./kinds.js";
 import { LaneSettingSchema } from "./lane-setting.js";
 import { NotifySettingSchema } from "./notify-setting.js";
+import { QueueSettingSchema } from "./queue-setting.js";
 
 /** Written as text, resolved to milliseconds here, so that nothing downstream parses it again. */
 const duration = z
@@ -45,6 +46,7 @@ export const KIND_SCHEMAS = {
   notify: NotifySettingSchema,
   lane: LaneSettingSchema,
   overlap: z.enum(["avoid", "allow"]),
+  queue: QueueSettingSchema,
   github: GithubSettingSchema,
   prMode: PrSettingSchema,
   phases: PhasesSchema,

@@ -23,6 +23,11 @@ function agentText(raw: string): unknown {
   }
 }
 
+/** A URL alone (`redis://host:6379`), or the object form as JSON. */
+function queueText(raw: string): unknown {
+  return raw.trim().startsWith("{") ? agentText(raw) : raw.trim();
+}
+
 /** `true`/`false` as words; anything else stays text (`run`, `task`) for the schema. */
 function switchText(raw: string): unknown {
   const word = raw.trim().toLowerCase();
@@ -50,6 +55,8 @@ export interface ValueKind {
   fromText: (raw: string) => unknown;
   /** Durations are written as text (`30m`) and resolved to milliseconds once, on loading. */
   unit?: "ms";
+  /** An object whose layers merge field by field (a flag's URL keeps the file's other fields). */
+  merges?: true;
 }
 
 import { parseDuration } from "./duration.js";
@@ -109,6 +116,12 @@ export const KINDS = {
     fromText: agentText,
   },
   overlap: { accepts: '"avoid" or "allow"', fromText: plainText },
+  queue: {
+    accepts:
+      'a redis:// or rediss:// URL, or { "url": "redis://…", "remote": "origin", "timeout": "5m", "verifyOn": "workers", "lock": "30s" } (JSON in LANES_QUEUE)',
+    fromText: queueText,
+    merges: true,
+  },
   github: {
     accepts:
       '{ "repository": "owner/name", "apiUrl": "https://…", "remote": "origin", "paceWrites": true } (JSON in LANES_GITHUB)',

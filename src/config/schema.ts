@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { KIND_SCHEMAS } from "./kind-schemas.js";
+import { KINDS, type ValueKind } from "./kinds.js";
 import {
   type ResolvedKey,
   resolvedKey,
@@ -62,7 +63,13 @@ export function applyLayer(
   for (const key of SETTING_KEYS) {
     const value = layer[key];
     if (value === undefined) continue;
-    (settings as Record<string, unknown>)[resolvedKey(key)] = value;
+    const name = resolvedKey(key);
+    const below = (settings as Record<string, unknown>)[name];
+    // A kind that merges (queue): `--queue URL` over a file's { remote } keeps both.
+    (settings as Record<string, unknown>)[name] =
+      (KINDS[SETTINGS[key].kind] as ValueKind).merges && typeof below === "object"
+        ? { ...below, ...(value as object) }
+        : value;
     onKey?.(key);
   }
 }

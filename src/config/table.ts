@@ -14,7 +14,7 @@ import { KINDS, type KindName } from "./kinds.js";
 import { PRESET_NAMES } from "./presets.js";
 
 /** The commands whose options are built from this table. */
-export type SettingsCommand = "run" | "resume" | "plan" | "demo";
+export type SettingsCommand = "run" | "resume" | "plan" | "demo" | "worker";
 
 export interface FlagSpec {
   /** A one-letter alias: `c` gives `-c, --concurrency`. */
@@ -67,8 +67,13 @@ export const SETTINGS = {
     kind: "slotCount",
     default: 3,
     env: "LANES_CONCURRENCY",
-    flag: { short: "c", placeholder: "n", example: "3", commands: [...RUNS, "plan", "demo"] },
-    help: "how many agents may run at once",
+    flag: {
+      short: "c",
+      placeholder: "n",
+      example: "3",
+      commands: [...RUNS, "plan", "demo", "worker"],
+    },
+    help: "how many agents may run at once (a worker: how many jobs it runs at once)",
   }),
   agent: setting({
     kind: "agent",
@@ -231,6 +236,18 @@ export const SETTINGS = {
       choices: ["avoid", "allow"],
     },
     help: 'tasks whose `files` overlap never run at the same time ("avoid"), or may ("allow")',
+  }),
+  queue: setting({
+    kind: "queue",
+    default: undefined,
+    env: "LANES_QUEUE",
+    flag: {
+      placeholder: "url",
+      example: "redis://localhost:6379",
+      commands: [...RUNS, "worker"],
+      help: "run the attempts on `lanes worker`s through this Redis (redis:// or rediss://); a worker: the Redis to take jobs from",
+    },
+    help: "spread the run over `lanes worker`s on any machine through BullMQ on this Redis: url (redis:// or rediss://, with a password if it has one), remote (the git remote commits travel through, default origin), timeout (how long the run waits for a queue gone away before it stops as interrupted, default 5m), verifyOn (workers or coordinator), lock (how soon a dead worker's job goes to another, default 30s)",
   }),
   github: setting({
     kind: "github",

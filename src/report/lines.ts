@@ -65,7 +65,8 @@ export function eventLine(event: LanesEvent, progress: RunProgress, c: Colors): 
     }
     case "task_started": {
       const attempt = event.attempt > 1 ? ` (attempt ${event.attempt})` : "";
-      return `${SYMBOL.started} ${event.taskId}: ${event.phase} started${attempt}`;
+      const where = event.worker ? ` on ${event.worker}` : "";
+      return `${SYMBOL.started} ${event.taskId}: ${event.phase} started${attempt}${where}`;
     }
     case "attempt_failed": {
       if (event.retryInMs === undefined) return undefined; // task_finished tells the rest

@@ -202,7 +202,7 @@ export class LiveReporter implements Reporter {
       : task.attempt > 1
         ? ` (attempt ${task.attempt})`
         : "";
-    const phase = `${task.phase}${loop}`;
+    const phase = `${task.phase}${loop}${task.worker ? ` on ${task.worker}` : ""}`;
     const elapsed = seconds(now - (task.startedAt ?? now));
     const doing = task.activity ?? task.lastLine;
     return `${SYMBOL.running} ${id}  ${phase}  ${elapsed}${doing ? `  ${this.c.dim(doing)}` : ""}`;

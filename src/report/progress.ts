@@ -17,6 +17,8 @@ export interface TaskView {
   stepAt: number | undefined;
   phase: string | undefined;
   attempt: number;
+  /** Queue mode: the worker running the attempt. */
+  worker?: string | undefined;
   /** When the current attempt started (event time). */
   startedAt: number | undefined;
   /** Set while the task waits for a retry: when the next attempt is due. */
@@ -63,6 +65,7 @@ export class RunProgress {
           stepAt: event.time,
           phase: event.phase,
           attempt: event.attempt,
+          worker: event.worker,
           startedAt: event.time,
           retryAt: undefined,
           lastLine: undefined,

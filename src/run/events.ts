@@ -29,7 +29,9 @@ export type FailureReason =
   /** A push or a GitHub API call for the task's pull request failed; its branch is kept. */
   | "github"
   /** The qa phase blocked the task, gave no verdict, or its loops were used up. */
-  | "qa";
+  | "qa"
+  /** Queue mode: a worker could not fetch the base commit or push its lane; the detail names the remote. */
+  | "remote";
 
 /** The steps of landing a task after its agent exited, in order. */
 export type LandingStep = "committing" | "verifying" | "resolving" | "merging";
@@ -66,6 +68,8 @@ export type LanesEvent = Base &
         attempt: number;
         pgid: number | undefined;
         logPath: string;
+        /** Queue mode: the `lanes worker` running the attempt (its name, host:pid by default). */
+        worker?: string | undefined;
       }
     /** One complete line of agent output; emitted only when someone listens (`--stream`). */
     | { type: "task_output"; taskId: string; line: string }

@@ -57,6 +57,8 @@ export interface LandingContext {
   beforeMerge?: Promise<void>;
   /** With `conflicts: "agent"`: brings a lane that no longer merges up to date. */
   resolveConflict?: ConflictResolver;
+  /** Verify already passed where the lane was made (a queue worker): not run again unless resolved. */
+  verifiedElsewhere?: boolean;
 }
 
 /** A lane is brought up to date at most this often in one landing (others keep merging). */
@@ -114,8 +116,11 @@ export async function land(
     resolveHead(commit);
     let resolved = false;
     for (let round = 0; ; round++) {
-      if (prepared.settings.verify) step("verifying");
-      const verified = await verify(ctx, runtime, attempt, lane, signal);
+      const verifyHere = prepared.settings.verify && !(ctx.verifiedElsewhere && !resolved);
+      if (verifyHere) step("verifying");
+      const verified = verifyHere
+        ? await verify(ctx, runtime, attempt, lane, signal)
+        : ({ kind: "passed" } as const);
       if (verified.kind === "aborted") return { kind: "cancelled" };
       if (verified.kind === "failed") {
         // The work passed before it was brought up to date: the resolve broke it.
@@ -195,7 +200,7 @@ function failed(failure: AttemptFailure): LandingOutcome {
 }
 
 /** The verify command as a process of the task: recorded in run.json while it lives. */
-async function verify(
+export async function verify(
   ctx: LandingContext,
   runtime: TaskRuntime,
   attempt: number,

@@ -138,6 +138,7 @@ export function newRunState(
       timeout: durationText(prepared.settings.timeoutMs),
       batches: prepared.batches,
       land: options.land ?? false,
+      ...(prepared.settings.queue?.url ? { queue: prepared.settings.queue } : {}),
       ...(prepared.github
         ? {
             pr: { off: false, task: true, run: "run" as const }[prepared.github.pr],

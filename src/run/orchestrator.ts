@@ -4,12 +4,13 @@
  * verify, record, merge), and the ledger records every change in run.json and the event stream.
  * Each task has one runtime record (task-runtime.ts); its status lives in run.json's record.
  *
- * About 390 lines, on purpose: this is the one place where each part's outcome (lane
- * setup, the phases, landing, pull requests, leftovers, the budget and the throttle) meets the
+ * About 410 lines, on purpose: this is the one place where each part's outcome (lane
+ * setup, the phases or the queue, landing, pull requests, leftovers, the budget and the throttle) meets the
  * scheduler, and splitting it further would split that single conversation in two. Everything a
  * part does lives in that part's own module.
  */
 import { integrationBranchName } from "../names.js";
+import type { QueueCoordinator } from "../queue/coordinator.js";
 import type { Scheduler } from "../scheduler/scheduler.js";
 import type { Decision } from "../scheduler/types.js";
 import type { RunState } from "../state/run-state.js";
@@ -57,6 +58,8 @@ export class Orchestrator {
   private stopping: string | undefined;
   private settle: (() => void) | undefined;
   private readonly startedAt = Date.now();
+  /** Queue mode (`--queue`): attempts run on `lanes worker`s; loaded only then. */
+  private queue: QueueCoordinator | undefined;
 
   /** With `resumeFrom`, continues that run: its finished tasks stay finished, the rest run. */
   constructor(
@@ -107,6 +110,14 @@ export class Orchestrator {
   async execute(): Promise<RunResult> {
     const { prepared, ledger } = this;
     await openRun(prepared, ledger, this.integration, this.resumeFrom !== undefined);
+    if (prepared.settings.queue?.url) {
+      const { QueueCoordinator } = await import("../queue/coordinator.js");
+      this.queue = await QueueCoordinator.open(prepared, ledger, {
+        onGone: () => this.stop("interrupted", true),
+        onUsage: () => this.checkBudget(),
+        streamOutput: this.options.streamOutput ?? false,
+      });
+    }
     const onAbort = () => this.stop("interrupted", true);
     this.options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -208,13 +219,22 @@ export class Orchestrator {
     const signal = runtime.beginAttempt();
     try {
       let outcome: AgentOutcome;
+      let verifiedElsewhere = false;
       const agentContext = this.agentContext();
       try {
-        const lane = await this.lanes.ensure(runtime, after);
-        // Ports, then the lane's setup once (lane-life.ts): a failing setup fails the task.
-        outcome =
-          (await this.life.ready(runtime, lane, signal)) ??
-          (await runPhases(agentContext, runtime, attempt, lane, signal));
+        if (this.queue) {
+          // On a worker: lane, setup, phases, commit and verify; its commit comes into a lane here.
+          const remote = await this.queue.attempt(runtime, attempt, signal, this.integration, () =>
+            this.lanes.ensure(runtime, after),
+          );
+          ({ outcome, verified: verifiedElsewhere } = remote);
+        } else {
+          const lane = await this.lanes.ensure(runtime, after);
+          // Ports, then the lane's setup once (lane-life.ts): a failing setup fails the task.
+          outcome =
+            (await this.life.ready(runtime, lane, signal)) ??
+            (await runPhases(agentContext, runtime, attempt, lane, signal));
+        }
       } catch (error) {
         const { worktreeRoot, repoRoot } = this.prepared;
         outcome = { kind: "failed", failure: failureOfError(error, [worktreeRoot, repoRoot]) };
@@ -243,6 +263,7 @@ export class Orchestrator {
           leftovers: this.leftovers,
           integration: this.integration,
           beforeMerge: observed,
+          verifiedElsewhere,
           ...(this.prepared.settings.conflicts === "agent"
             ? { resolveConflict: conflictResolver(agentContext, () => attempt) }
             : {}),
@@ -383,6 +404,7 @@ export class Orchestrator {
 
   private async finish(): Promise<RunResult> {
     await this.github?.finish(this.integration.branch, this.stopping === "interrupted");
+    await this.queue?.close(this.stopping !== "interrupted");
     // Done, failed or interrupted: nothing the run started outlives it.
     await this.leftovers.endRun();
     await this.lanes.close(this.runtimes.values());

@@ -259,6 +259,11 @@ export async function prepareRun(
   const root = worktreeRoot(repoRoot, settings.worktreeDir);
   await checkWorktreeRoot(repoRoot, root, whereSet("worktreeDir", sources.worktreeDir, repoRoot));
   const laneFiles = await checkLaneSettings(repoRoot, settings.lane);
+  // Queue mode (issue 14): the remote exists and Redis answers; loaded only with a queue.
+  if (settings.queue?.url) {
+    const { checkQueue } = await import("../queue/checks.js");
+    await checkQueue(git, settings, options.mode ?? "parallel");
+  }
   const github = await prepareGithubRun({
     repoRoot,
     settings,

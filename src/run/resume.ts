@@ -65,6 +65,7 @@ export function resumedSettings(state: RunState, flags: SettingsFile = {}): Sett
     retries: recorded.retries,
     timeout: recorded.timeout,
     ...(recorded.pr === undefined ? {} : { pr: recorded.pr }),
+    ...(recorded.queue === undefined ? {} : { queue: recorded.queue }),
     ...flags,
   };
 }

@@ -64,6 +64,14 @@ export class RunLeftovers {
     };
   }
 
+  /**
+   * Lets go of the exit hook without ending anything: for an owner of a single attempt (a queue
+   * worker's job) whose attempt already ended its own, while other jobs of the run go on.
+   */
+  release(): void {
+    process.off("exit", this.onExit);
+  }
+
   /** At the end of the run: everything still carrying its marker, then its cgroup. */
   async endRun(): Promise<void> {
     process.off("exit", this.onExit);

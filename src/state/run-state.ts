@@ -5,6 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
+import type { QueueLayer } from "../config/queue-setting.js";
 import { describeIssues } from "../config/zod-issues.js";
 import { LanesError } from "../errors.js";
 import type { FailureReason, TaskRunStatus, TokenUsage } from "../run/events.js";
@@ -101,6 +102,8 @@ export interface RunOptionsRecord {
   pr?: boolean | "run" | undefined;
   draft?: boolean | undefined;
   comment?: boolean | undefined;
+  /** `--queue` (issue 14): a resumed run re-attaches to the same queue. */
+  queue?: QueueLayer | undefined;
 }
 
 export interface RunState {

@@ -66,6 +66,7 @@ describe("resolved settings", () => {
         "pr",
         "qaLoops",
         "pool",
+        "queue",
         "retries",
         "timeoutMs",
         "verify",

@@ -181,10 +181,14 @@ export function killStartedClis(): void {
 afterEach(killStartedClis);
 
 /** Starts `lanes ...args` without waiting for it (to interrupt it, or race it); never a shell. */
-export function startCli(args: readonly string[], cwd: string): StartedCli {
+export function startCli(
+  args: readonly string[],
+  cwd: string,
+  env: RunCliOptions["env"] = {},
+): StartedCli {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd,
-    env: cliEnv(),
+    env: cliEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   startedClis.add(child);

@@ -92,6 +92,13 @@ describe("live reporter", () => {
     ]);
   });
 
+  it("names the worker of a queued attempt (lanes run --queue)", () => {
+    const { screen, feed, tick } = setup();
+    feed(runStarted(0, ["t01"]), { ...started(0, "t01"), worker: "build-7:4182" } as LanesEvent);
+    tick(3);
+    expect(screen.visible[1]).toBe("⏳ t01  exec on build-7:4182  3s");
+  });
+
   it("tells two lanes that changed the same files above the region, where it stays", () => {
     const { screen, feed, tick } = setup();
     feed(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PlainReporter } from "../../src/report/plain.js";
+import type { LanesEvent } from "../../src/run/events.js";
 import {
   at,
   capture,
@@ -88,6 +89,12 @@ describe("plain reporter", () => {
         "",
       ].join("\n"),
     );
+  });
+
+  it("names the worker of a queued attempt (lanes run --queue)", () => {
+    const { sink, feed } = setup();
+    feed(runStarted(0, ["t01"]), { ...started(0, "t01"), worker: "w2" } as LanesEvent);
+    expect(sink.text()).toContain("● t01: exec started on w2\n");
   });
 
   it("shows a detached base as the commit alone and folds multi-line details onto one line", () => {
