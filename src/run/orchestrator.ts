@@ -231,8 +231,8 @@ export class Orchestrator {
         );
       }
       this.apply(this.scheduler.agentExited(id, { ok: true, retryable: false }));
-      // Before landing, while the lane surely exists: of two overlapping lanes, the later to exit sees the other.
-      await this.overlaps.observe(runtime, this.runtimes.values());
+      // Before landing, while the lane surely exists: one of two overlapping lanes always sees the other.
+      await this.overlaps.observe(this.runtimes.values(), runtime);
       this.adjustConcurrency(this.throttle.succeeded(Date.now()), "agents succeed again");
       const landed = await land(
         {

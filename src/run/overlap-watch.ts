@@ -26,7 +26,8 @@ export class OverlapWatch {
    * The agent of `exited` is done: its changes are compared with those of the lanes being
    * landed among `runtimes`. Resolves when told, never rejects.
    */
-  async observe(exited: TaskRuntime, runtimes: Iterable<TaskRuntime>): Promise<void> {
+  async observe(runtimes: Iterable<TaskRuntime>, exited?: TaskRuntime): Promise<void> {
+    if (!exited) return;
     for (const [id, { runtime }] of this.changes) {
       if (!inFlight(runtime)) this.changes.delete(id);
     }
