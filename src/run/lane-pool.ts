@@ -85,6 +85,8 @@ export class LanePool {
       if (ahead <= 0) break;
       // Run statuses, not the scheduler's: a resumed run schedules only its unfinished tasks.
       if (runtime.record.status !== "pending" || runtime.record.attempts > 0) continue;
+      // Started already (its attempt waits for its lane): not one of those waiting for a slot.
+      if (runtime.controller) continue;
       const ready = runtime.task.dependsOn.every(
         (dep) => (tasks[dep]?.status ?? "done") === "done",
       );
