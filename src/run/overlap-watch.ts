@@ -7,7 +7,8 @@
  * Each lane is diffed once, when its agent has exited and its work is final: diffing every lane
  * in flight at every exit cost two git processes per lane per exit (hundreds a second at
  * concurrency 16, which starved lane creation and the merge queue: bench/slots.mjs). A pair is
- * therefore seen by whichever of the two exits second, as long as the first is not merged yet.
+ * therefore seen by whichever of the two exits second, as long as the first is not merged yet; a
+ * lane alone in flight when its agent exited is read by the next lane to exit, if still here.
  */
 import { laneChangedFiles } from "../lane/changed-files.js";
 import { newOverlaps, type ObservedOverlap, observedOverlaps } from "../lane/observed-overlap.js";
@@ -32,23 +33,22 @@ export class OverlapWatch {
       if (!inFlight(runtime)) this.changes.delete(id);
     }
     const all = [...runtimes];
-    // Alone in flight: no lane now running can overlap it before it merges.
+    // Alone in flight: nothing to compare with; a later lane reads it then, if it is still here.
     const others = all.some((runtime) => runtime !== exited && inFlight(runtime));
-    const { record } = exited;
     if (!others || !inFlight(exited)) return;
-    let files: string[];
-    try {
-      files = await laneChangedFiles(
-        record.worktree!,
-        record.startCommit!,
-        record.keptOutOfCommits ?? [],
-      );
-    } catch {
-      return; // the lane vanished meanwhile: nothing to compare
-    }
+    // This lane, and the lanes being landed that were alone when their agent exited.
+    const unread = all.filter(
+      (runtime) =>
+        inFlight(runtime) &&
+        (runtime === exited || (!this.changes.has(runtime.id) && !runtime.record.agent)),
+    );
+    const read = await Promise.all(
+      unread.map(async (runtime) => [runtime, await filesOf(runtime)] as const),
+    );
     // From here to the end nothing awaits: of two lanes, the one that gets here second sees the
     // first one's changes.
-    this.changes.set(exited.id, { runtime: exited, files });
+    for (const [runtime, files] of read)
+      if (files) this.changes.set(runtime.id, { runtime, files });
     // In the run's order of tasks, which names each pair's `a` and `b`.
     const lanes = all.flatMap((runtime) => {
       const entry = this.changes.get(runtime.id);
@@ -60,6 +60,15 @@ export class OverlapWatch {
       this.ledger.emit({ type: "files_overlap", a: pair.a, b: pair.b, files: pair.files });
     }
   }
+}
+
+/** What the lane changed; undefined when it vanished meanwhile (merged: nothing to compare). */
+async function filesOf({ record }: TaskRuntime): Promise<string[] | undefined> {
+  return laneChangedFiles(
+    record.worktree!,
+    record.startCommit!,
+    record.keptOutOfCommits ?? [],
+  ).catch(() => undefined);
 }
 
 function inFlight({ record }: TaskRuntime): boolean {
