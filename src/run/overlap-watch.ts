@@ -20,6 +20,8 @@ export class OverlapWatch {
   private told: ObservedOverlap[] = [];
   /** What each lane whose agent exited changed, until it is no longer in flight. */
   private readonly changes = new Map<string, { runtime: TaskRuntime; files: string[] }>();
+  /** Lanes whose agent exited while they were alone in flight, not read yet. */
+  private readonly unread = new Map<string, TaskRuntime>();
 
   constructor(private readonly ledger: Ledger) {}
 
@@ -32,18 +34,18 @@ export class OverlapWatch {
     for (const [id, { runtime }] of this.changes) {
       if (!inFlight(runtime)) this.changes.delete(id);
     }
+    for (const [id, runtime] of this.unread) if (!inFlight(runtime)) this.unread.delete(id);
+    if (!inFlight(exited)) return;
     const all = [...runtimes];
-    // Alone in flight: nothing to compare with; a later lane reads it then, if it is still here.
-    const others = all.some((runtime) => runtime !== exited && inFlight(runtime));
-    if (!others || !inFlight(exited)) return;
-    // This lane, and the lanes being landed that were alone when their agent exited.
-    const unread = all.filter(
-      (runtime) =>
-        inFlight(runtime) &&
-        (runtime === exited || (!this.changes.has(runtime.id) && !runtime.record.agent)),
-    );
+    // Alone in flight: nothing to compare with; the next lane to exit reads it, if still here.
+    if (!all.some((runtime) => runtime !== exited && inFlight(runtime))) {
+      this.unread.set(exited.id, exited);
+      return;
+    }
+    const toRead = [exited, ...[...this.unread.values()].filter((runtime) => runtime !== exited)];
+    this.unread.clear();
     const read = await Promise.all(
-      unread.map(async (runtime) => [runtime, await filesOf(runtime)] as const),
+      toRead.map(async (runtime) => [runtime, await filesOf(runtime)] as const),
     );
     // From here to the end nothing awaits: of two lanes, the one that gets here second sees the
     // first one's changes.
