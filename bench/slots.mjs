@@ -4,7 +4,7 @@
 // 1 s tasks, and the load case of issue 16 — a large random DAG — which must also merge every task
 // with nothing left behind (checked). The baseline is the virtual clock on the same tasks with the
 // agents' measured times: what scheduling alone allows, so that what is missing is lanes' own cost.
-// Alone: node bench/slots.mjs [--quick] (after npm run build).
+// Alone: node bench/slots.mjs [--quick] [--reps N] (after npm run build).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -13,6 +13,8 @@ import {
   agentSpan,
   git,
   lanes,
+  median,
+  REPS,
   reproduce,
   row,
   runEvents,
@@ -129,6 +131,7 @@ export async function benchSlots({
   load = size(300, 48),
   concurrency = 16,
   seed = 16,
+  reps = REPS,
 } = {}) {
   const rows = [];
   const flat = Array.from({ length: equal }, (_, i) => ({
@@ -136,11 +139,22 @@ export async function benchSlots({
     dependsOn: [],
     durationMs: equalMs,
   }));
-  const one = await measure("equal", flat, concurrency);
-  if (one.problems.length) throw new Error(`the ${equal}-task run left: ${one.problems}`);
+  // Repeated (--reps), the median quoted: on a shared machine one run says little.
+  const runs = [];
+  for (let i = 0; i < reps; i++) {
+    const run = await measure("equal", flat, concurrency);
+    if (run.problems.length) throw new Error(`the ${equal}-task run left: ${run.problems}`);
+    runs.push(run);
+  }
+  const one = {
+    utilisation: median(runs.map((run) => run.utilisation)),
+    virtual: median(runs.map((run) => run.virtual)),
+    maxRunning: Math.max(...runs.map((run) => run.maxRunning)),
+  };
+  const each = runs.map((run) => run.utilisation.toFixed(3)).join(", ");
   rows.push(
     row(
-      `agent-slot use: ${equal} independent ${equalMs / 1000} s tasks, concurrency ${concurrency} (at most ${one.maxRunning} agents at once)`,
+      `agent-slot use: ${equal} independent ${equalMs / 1000} s tasks, concurrency ${concurrency} (at most ${one.maxRunning} agents at once; median of ${reps}: ${each})`,
       one.utilisation,
       "of the slots",
       "virtual clock, same tasks and agent times",

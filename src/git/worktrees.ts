@@ -5,6 +5,7 @@ import { lstat, mkdir, readdir, readFile, realpath, rename, rm } from "node:fs/p
 import path from "node:path";
 import { LanesError } from "../errors.js";
 import { assertLaneId } from "../names.js";
+import { registerFreshLane, settleRegistrations } from "./register-lane.js";
 import { assertRefName, branchExists, headCommit } from "./repo.js";
 import type { Git } from "./runner.js";
 import { shapeCheckout } from "./sparse.js";
@@ -175,7 +176,10 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
   assertRefName(opts.branch);
   // Whether the lane's branch starts at startPoint (else an existing branch was checked out).
   let created = true;
+  const registered = await registerOutsideQueue(git, lane, opts);
   await git.exclusive(async () => {
+    // Registered already: nothing to do here (an idle queue lets it through at once).
+    if (registered) return;
     await mkdir(opts.root, { recursive: true });
     // A link at the lane path (or on the way to it) must not lead lanes out of its folder.
     const real = await realish(lane);
@@ -211,12 +215,28 @@ export async function addLane(git: Git, opts: AddLaneOptions): Promise<Lane> {
   // Registered without its files: the checkout, the slow part in a large repository, touches
   // only this worktree's own index and folder, so it runs outside the queue, lanes in parallel.
   if (opts.sparse) await shapeCheckout(git, lane, opts.sparse);
-  await git.run(["reset", "--hard", "--quiet"], { cwd: lane });
+  // Registered outside the queue, the lane's branch is yet to be made: this makes it too.
+  const at = registered ? [opts.startPoint, "--"] : [];
+  await git.run(["reset", "--hard", "--quiet", ...at], { cwd: lane });
   const head =
     created && /^[0-9a-f]{40}$/.test(opts.startPoint)
       ? opts.startPoint
       : await headCommit(git, lane);
   return { path: lane, branch: opts.branch, head };
+}
+
+/**
+ * The common case, a new branch at a free path inside the folder, registered with no queue and
+ * no `git worktree add` (register-lane.ts), so that lanes are made in parallel. False: the
+ * caller goes through the queue, which handles leftovers, existing branches and links.
+ */
+async function registerOutsideQueue(git: Git, lane: string, opts: AddLaneOptions) {
+  // First, so that the queue's path below never meets a half-registered lane either.
+  await settleRegistrations(git);
+  if (await exists(lane)) return false;
+  await mkdir(opts.root, { recursive: true });
+  if (!isInside(await realish(opts.root), await realish(lane))) return false;
+  return registerFreshLane(git, lane, opts.branch);
 }
 
 export interface RemoveLaneOptions {

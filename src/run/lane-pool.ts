@@ -9,6 +9,7 @@ import { readHeadFile } from "../git/head-file.js";
 import { WorktreePool } from "../git/pool.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
 import { laneCone, withTaskFile } from "../lane/sparse-cone.js";
+import { LaneQueue } from "./lane-queue.js";
 import type { Ledger } from "./ledger.js";
 import type { PreparedRun } from "./prepare.js";
 import type { TaskRuntime } from "./task-runtime.js";
@@ -30,6 +31,11 @@ export class LanePool {
   /** Lane branches whose folders are gone, deleted with git's records at the end of the run. */
   private readonly dropped: string[] = [];
   private readonly pool: WorktreePool;
+  /**
+   * As many lanes made at once as agents run (making one mostly waits on a process and the
+   * disk, so fewer made fewer a second), those of starting tasks first.
+   */
+  private readonly queue: LaneQueue;
 
   constructor(
     private readonly prepared: PreparedRun,
@@ -40,6 +46,7 @@ export class LanePool {
     private readonly startPointOf?: (runtime: TaskRuntime) => string | undefined,
   ) {
     const { settings } = prepared;
+    this.queue = new LaneQueue(Math.max(1, settings.concurrency));
     this.pool = new WorktreePool(prepared.git, {
       root: prepared.worktreeRoot,
       size: settings.pool?.size ?? settings.concurrency,
@@ -49,15 +56,21 @@ export class LanePool {
     });
   }
 
-  /** The task's worktree, created on first use; `after` is the chain's previous task. */
-  ensure(runtime: TaskRuntime, after: TaskRuntime | undefined): Promise<string> {
+  /**
+   * The task's worktree, created on first use; `after` is the chain's previous task. `urgent`
+   * (the task starts now) puts it before lanes prepared ahead (lane-queue.ts).
+   */
+  ensure(runtime: TaskRuntime, after: TaskRuntime | undefined, urgent = true): Promise<string> {
     if (!runtime.lane) {
-      const lane = this.create(runtime, after);
+      // The chain's previous lane's head, before taking a place: it may wait for a landing.
+      const lane = Promise.resolve(after?.head).then((afterHead) =>
+        this.queue.run(runtime.id, urgent, () => this.create(runtime, afterHead)),
+      );
       runtime.lane = lane;
       lane.catch(() => {
         runtime.lane = undefined;
       });
-    }
+    } else if (urgent) this.queue.hurry(runtime.id);
     return runtime.lane;
   }
 
@@ -73,12 +86,15 @@ export class LanePool {
       if (ahead <= 0) break;
       // Run statuses, not the scheduler's: a resumed run schedules only its unfinished tasks.
       if (runtime.record.status !== "pending" || runtime.record.attempts > 0) continue;
+      // Started already (its attempt waits for its lane): not one of those waiting for a slot.
+      if (runtime.controller) continue;
       const ready = runtime.task.dependsOn.every(
         (dep) => (tasks[dep]?.status ?? "done") === "done",
       );
       if (!ready) continue;
       ahead--;
-      if (!runtime.lane) started.push(this.ensure(runtime, undefined).catch(() => undefined));
+      if (!runtime.lane)
+        started.push(this.ensure(runtime, undefined, false).catch(() => undefined));
     }
     return started;
   }
@@ -131,12 +147,12 @@ export class LanePool {
     await this.prepared.git.run(["maintenance", "run", "--auto"], { allowFail: true });
   }
 
-  private async create(runtime: TaskRuntime, after: TaskRuntime | undefined): Promise<string> {
+  private async create(runtime: TaskRuntime, afterHead: string | undefined): Promise<string> {
     const { prepared } = this;
     const { record, id } = runtime;
     if (record.worktree) return record.worktree;
-    const startPoint =
-      (after && (await after.head)) ?? this.startPointOf?.(runtime) ?? this.integration.head;
+    // Read now, not when queued: the integration branch's newest head.
+    const startPoint = afterHead ?? this.startPointOf?.(runtime) ?? this.integration.head;
     const path = lanePath(prepared.worktreeRoot, id);
     const task = runtime.task;
     const sparse = withTaskFile(laneCone(prepared.settings.lane.sparse, task.files), task);
