@@ -18,7 +18,17 @@
  * with whatever was done undone, and the caller falls back to `git worktree add` under the queue.
  */
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from "node:fs/promises";
+import {
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  rmdir,
+  writeFile,
+} from "node:fs/promises";
 import path from "node:path";
 import type { Git } from "./runner.js";
 
@@ -109,6 +119,14 @@ async function placeRecord(
       if ((code !== "ENOTEMPTY" && code !== "EEXIST") || attempt >= 3) throw error;
     }
   }
+}
+
+/**
+ * The staging folder once no registration is under way (the run's end): removed when empty, so
+ * that a run leaves nothing of its own in `.git`.
+ */
+export async function dropStaging(git: Git): Promise<void> {
+  await rmdir(path.join(await git.lockKey(), STAGING)).catch(() => {});
 }
 
 /** Finishes what a killed run left of registrations, once per repository and process. */

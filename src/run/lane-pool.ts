@@ -7,6 +7,7 @@
  */
 import { readHeadFile } from "../git/head-file.js";
 import { WorktreePool } from "../git/pool.js";
+import { dropStaging } from "../git/register-lane.js";
 import { addLane, dropLaneFolder, lanePath, pruneLanes } from "../git/worktrees.js";
 import { laneCone, withTaskFile } from "../lane/sparse-cone.js";
 import { LaneQueue } from "./lane-queue.js";
@@ -142,6 +143,7 @@ export class LanePool {
       }
     }
     await pruneLanes(this.prepared.git, this.dropped, this.prepared.worktreeRoot).catch(() => {});
+    await dropStaging(this.prepared.git);
     // lanes' own git runs skip the maintenance git starts after each commit (runner.ts): one
     // pass for the whole run instead, in the background of nothing (the agents are done).
     await this.prepared.git.run(["maintenance", "run", "--auto"], { allowFail: true });

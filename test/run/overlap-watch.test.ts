@@ -1,5 +1,6 @@
 // The overlap warning reads a lane once, when its own agent exits, and keeps what it read while
-// the lane is landed; a lane whose agent still runs is read again at every comparison.
+// the lane is landed; a pair is told when the second of the two agents exits, while the first
+// lane is still in flight (a lane whose agent still runs is not read: that cost idle slots).
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -54,15 +55,27 @@ describe("OverlapWatch", () => {
     expect(await readFile(path.join(a.record.worktree!, "shared.txt"), "utf8")).toContain("a's");
   });
 
-  it("reads a lane whose agent runs at every comparison", async () => {
+  it("tells a pair when the second agent exits while the first lane is being landed", async () => {
     const { runtimes, events, ledger, watch } = await setup();
     const [a, b] = runtimes as [TaskRuntime, TaskRuntime];
-    a.record.agent = { pgid: 1, startedAt: 0 }; // a's agent runs (again)
-    await watch.observe(runtimes, b);
-    await writeFiles(a.record.worktree!, { "shared.txt": "from a\n" });
     await writeFiles(b.record.worktree!, { "shared.txt": "from b\n" });
-    await watch.observe(runtimes, b);
+    await watch.observe(runtimes, b); // a's agent still runs: it is not read
+    expect(overlaps(events)).toEqual([]);
+    await writeFiles(a.record.worktree!, { "shared.txt": "from a\n" });
+    await watch.observe(runtimes, a); // b is still being landed: the pair is told now
     await ledger.close();
     expect(overlaps(events)).toMatchObject([{ a: "a", b: "b", files: ["shared.txt"] }]);
+  });
+
+  it("does not compare with a lane that is no longer in flight (merged)", async () => {
+    const { runtimes, events, ledger, watch } = await setup();
+    const [a, b] = runtimes as [TaskRuntime, TaskRuntime];
+    await writeFiles(b.record.worktree!, { "shared.txt": "from b\n" });
+    await watch.observe(runtimes, b);
+    b.record.status = "done";
+    await writeFiles(a.record.worktree!, { "shared.txt": "from a\n" });
+    await watch.observe(runtimes, a);
+    await ledger.close();
+    expect(overlaps(events)).toEqual([]);
   });
 });

@@ -47,6 +47,8 @@ describe("lanes run with the worktree pool", () => {
     expect(clean.exitCode, clean.stdout + clean.stderr).toBe(0);
     expect(existsSync(poolOf(repo.dir))).toBe(false);
     expect(records(repo.root)).toEqual([]);
+    // Fresh lanes were registered through a staging folder in .git: gone with the run.
+    expect(existsSync(path.join(repo.root, ".git", "lanes-staging"))).toBe(false);
   });
 
   it("keeps nothing with pool.size 0", async () => {
