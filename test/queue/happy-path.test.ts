@@ -2,6 +2,8 @@
 // `lanes worker`s, each in its own folder with its own HOME, share a real Redis and a bare
 // repository as the remote. A DAG of tasks ends merged in dependency order, each task run once,
 // on some worker, and the events say which.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { hasRedis } from "../helpers/redis.js";
@@ -61,6 +63,12 @@ describe.skipIf(!hasRedis)("lanes run --queue with three workers", () => {
     // Verify ran on the workers, once per task, and the coordinator did not run it again.
     const verifying = told.filter((e) => e.type === "task_step" && e.step === "verifying");
     expect(verifying.map((e) => e.taskId).sort()).toEqual(Object.keys(DAG).sort());
+    // The report names each task's worker, as the live view and --json do.
+    const page = path.join(world.repo.dir, "report.html");
+    const report = await runCli(["report", "-o", page], { cwd: world.repo.root });
+    expect(report.exitCode, report.stderr).toBe(0);
+    const html = await readFile(page, "utf8");
+    for (const event of started) expect(html).toContain(`"workers":["${event.worker}"]`);
     // The agents' output is in the run's own logs, as for a local lane.
     const logs = await runCli(["logs", "api"], { cwd: world.repo.root });
     expect(logs.stdout).toContain("[api] exec attempt 1");

@@ -243,6 +243,32 @@ function input(): ReportInput {
 }
 
 describe("buildReportModel", () => {
+  it("names the workers that ran each task's attempts (queue mode), each once, in order", () => {
+    const queued = (seconds: number, taskId: string, worker: string): LanesEvent =>
+      at(seconds, {
+        type: "task_started",
+        taskId,
+        phase: "exec",
+        attempt: 1,
+        pgid: 1,
+        logPath: "",
+        worker,
+      });
+    const base = input();
+    const model = buildReportModel({
+      ...base,
+      events: [
+        ...base.events,
+        queued(1, "a", "w2"),
+        queued(2, "a", "w1"),
+        queued(3, "a", "w2"),
+        queued(4, "b", "w3"),
+      ],
+    });
+    const workers = Object.fromEntries(model.tasks.map((task) => [task.id, task.workers]));
+    expect(workers.a).toEqual(["w2", "w1"]);
+    expect(workers.b).toEqual(["w3"]);
+  });
   it("measures the critical path from the tasks' durations, the work from the agents' bars", () => {
     const model = buildReportModel(input());
     expect(model.criticalPath).toEqual(["a", "b"]);

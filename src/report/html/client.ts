@@ -86,6 +86,9 @@ function taskRows(task, body, onPick) {
   var name = el("td");
   name.appendChild(el("span", { class: "id" }, task.id));
   name.appendChild(el("div", { class: "title" }, task.title));
+  if (task.workers && task.workers.length) {
+    name.appendChild(el("div", { class: "title worker" }, "on " + task.workers.join(", ")));
+  }
   tr.appendChild(name);
   tr.appendChild(el("td", { class: "st " + task.status }, task.status));
   tr.appendChild(el("td", { class: "why" }, task.reason || ""));

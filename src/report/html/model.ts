@@ -48,6 +48,8 @@ export interface ReportTask {
   logTail: string[] | null;
   dependsOn: string[];
   bars: Bar[];
+  /** Queue mode: the `lanes worker`s that ran its attempts, in order, each once. */
+  workers: string[];
 }
 
 export interface ReportModel {
@@ -124,6 +126,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
   const withTokens = ids.flatMap((id) => state.tasks[id]!.tokens ?? []);
   const withCost = ids.flatMap((id) => state.tasks[id]!.cost ?? []);
   const counts = countStatuses(ids.map((id) => state.tasks[id]!));
+  const workers = workersOf(input.events);
   const tasks = ids.map((id): ReportTask => {
     const task = state.tasks[id]!;
     return {
@@ -142,6 +145,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       logTail: input.logTails[id] ?? null,
       dependsOn: depsOf.get(id) ?? [],
       bars: bars.get(id) ?? [],
+      workers: workers.get(id) ?? [],
     };
   });
   return {
@@ -178,6 +182,18 @@ export function buildReportModel(input: ReportInput): ReportModel {
     tasks,
     slots: slotsInUse(bars.values(), Math.max(0, end - start)),
   };
+}
+
+/** Each task's workers (queue mode), from `task_started`, in the order they ran it. */
+function workersOf(events: readonly LanesEvent[]): Map<string, string[]> {
+  const workers = new Map<string, string[]>();
+  for (const event of events) {
+    if (event.type !== "task_started" || !event.worker) continue;
+    const list = workers.get(event.taskId) ?? [];
+    if (!list.includes(event.worker)) list.push(event.worker);
+    workers.set(event.taskId, list);
+  }
+  return workers;
 }
 
 /** A run that died without finishing ends, for the report, at its last event. */
