@@ -2,12 +2,13 @@
 // folders in the recorded worktree folders (lanes' own, and what is not), and the lane branches
 // with where each is merged. planClean (plan.ts) decides from these facts alone.
 import type { Dirent } from "node:fs";
-import { lstat, readdir, readFile } from "node:fs/promises";
+import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
 import { POOL_DIR } from "../git/pool.js";
 import { dirtyFiles } from "../git/repo.js";
 import type { Git } from "../git/runner.js";
+import { worktreeRecord } from "../git/worktree-record.js";
 import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
 import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
 import { leftoversOf } from "../run/leftovers.js";
@@ -38,12 +39,9 @@ export async function diskUsage(target: string): Promise<number> {
 
 /** Whether dir's `.git` file points into this repository's worktree records (a lane git forgot). */
 async function isLeftoverLane(dir: string, commonDir: string): Promise<boolean> {
-  const dotGit = await readFile(path.join(dir, ".git"), "utf8").catch(() => undefined);
-  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
-  if (!gitdir) return false;
-  const admin = path.resolve(dir, gitdir);
-  if (path.basename(path.dirname(admin)) !== "worktrees") return false;
-  return (await realOr(path.dirname(path.dirname(admin)))) === commonDir;
+  const record = await worktreeRecord(dir);
+  if (!record) return false;
+  return (await realOr(path.dirname(path.dirname(record)))) === commonDir;
 }
 
 async function refList(git: Git, args: string[]): Promise<string[]> {

@@ -19,6 +19,7 @@ import path from "node:path";
 import { assertRefName } from "./repo.js";
 import type { Git } from "./runner.js";
 import { shapeCheckout } from "./sparse.js";
+import { worktreeRecord } from "./worktree-record.js";
 import { dropLaneFolder } from "./worktrees.js";
 
 /** The pool's folder inside the worktree folder; task ids never start with ".". */
@@ -115,7 +116,7 @@ export class WorktreePool {
     if (await exists(lane)) return undefined;
     for (let slot = free.pop(); slot !== undefined; slot = free.pop()) {
       const from = path.join(this.dir, slot);
-      const admin = await adminDir(from);
+      const admin = await worktreeRecord(from);
       if (!admin || !(await exists(path.join(admin, "HEAD")))) {
         await dropLaneFolder(this.options.root, from).catch(() => {});
         continue;
@@ -157,7 +158,7 @@ export class WorktreePool {
   }
 
   private async receive(lane: string, commit: string, free: string[]): Promise<boolean> {
-    const admin = await adminDir(lane);
+    const admin = await worktreeRecord(lane);
     if (!admin) return false;
     await Promise.all(
       LEFTOVER_STATE.map((name) => rm(path.join(admin, name), { recursive: true, force: true })),
@@ -216,15 +217,6 @@ export class WorktreePool {
     })().catch(() => []);
     return this.#free;
   }
-}
-
-/** The worktree's record in the repository (`<common>/worktrees/<name>`), from its `.git` file. */
-async function adminDir(worktree: string): Promise<string | undefined> {
-  const dotGit = await readFile(path.join(worktree, ".git"), "utf8").catch(() => undefined);
-  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
-  if (!gitdir) return undefined;
-  const admin = path.resolve(worktree, gitdir);
-  return path.basename(path.dirname(admin)) === "worktrees" ? admin : undefined;
 }
 
 /**

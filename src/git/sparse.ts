@@ -9,10 +9,11 @@
  * patterns (the checkout applies them), and a task without a cone gets back every file a sparse
  * task left out, so that a lane from the pool is as complete as a fresh one.
  */
-import { mkdir, open, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, open, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { conePatterns } from "../lane/sparse-cone.js";
 import type { Git } from "./runner.js";
+import { worktreeRecord } from "./worktree-record.js";
 
 /** Per-worktree config, so that one lane's cone is not every worktree's (the main checkout's). */
 const WORKTREE_CONFIG = "config.worktree";
@@ -30,7 +31,7 @@ export async function shapeCheckout(
   lane: string,
   cone: readonly string[] | undefined,
 ): Promise<void> {
-  const admin = await worktreeGitDir(lane);
+  const admin = await worktreeRecord(lane);
   if (!admin) return;
   if (cone && cone.length > 0) {
     await enableWorktreeConfig(git);
@@ -108,13 +109,4 @@ function enableWorktreeConfig(git: Git): Promise<void> {
     enabled.set(git.root, done);
   }
   return done;
-}
-
-/** The worktree's own git folder (`<common>/worktrees/<name>`), from its `.git` file. */
-async function worktreeGitDir(worktree: string): Promise<string | undefined> {
-  const dotGit = await readFile(path.join(worktree, ".git"), "utf8").catch(() => undefined);
-  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
-  if (!gitdir) return undefined;
-  const admin = path.resolve(worktree, gitdir);
-  return path.basename(path.dirname(admin)) === "worktrees" ? admin : undefined;
 }

@@ -1,7 +1,7 @@
 // Lanes on disk: where each task's worktree and branch live, and creating/removing them safely
 // (inside the folder lanes owns, through the repository queue, recovering from killed runs).
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { LanesError } from "../errors.js";
 import { assertLaneId } from "../names.js";
@@ -9,6 +9,7 @@ import { registerFreshLane, settleRegistrations } from "./register-lane.js";
 import { assertRefName, branchExists, headCommit } from "./repo.js";
 import type { Git } from "./runner.js";
 import { shapeCheckout } from "./sparse.js";
+import { worktreeRecord } from "./worktree-record.js";
 
 /**
  * The folder lanes owns for a repository's worktrees: <parent of repo>/.lanes-worktrees/<repo>,
@@ -105,12 +106,9 @@ async function findWorktree(git: Git, p: string): Promise<WorktreeInfo | undefin
 
 /** Whether dir is what a removed-but-not-deleted lane of this repository leaves behind. */
 async function isLeftoverLane(git: Git, dir: string): Promise<boolean> {
-  const dotGit = await readFile(path.join(dir, ".git"), "utf8").catch(() => undefined);
-  const gitdir = dotGit?.match(/^gitdir: (.+)$/m)?.[1]?.trim();
-  if (!gitdir) return false;
-  const admin = path.resolve(dir, gitdir);
-  if (path.basename(path.dirname(admin)) !== "worktrees") return false;
-  return (await realish(path.dirname(path.dirname(admin)))) === (await git.lockKey());
+  const record = await worktreeRecord(dir);
+  if (!record) return false;
+  return (await realish(path.dirname(path.dirname(record)))) === (await git.lockKey());
 }
 
 async function exists(p: string) {
