@@ -6,52 +6,17 @@
 // Needs /usr/bin/redis-server. Alone: node bench/queue.mjs [--quick] (after npm run build).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { CLI, cleanEnv, git, lanes, reproduce, row, size, writeRepo } from "./lib/common.mjs";
+import { freePort, spawnRedis } from "./lib/redis.mjs";
 
 const COMMAND = reproduce("bench/queue.mjs");
-const REDIS_SERVER = "/usr/bin/redis-server";
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A Redis of its own, persistence off; resolves once it accepts connections. */
 async function startRedis(dir) {
   const port = await freePort();
-  const child = spawn(
-    REDIS_SERVER,
-    [
-      "--port",
-      String(port),
-      "--bind",
-      "127.0.0.1",
-      "--save",
-      "",
-      "--appendonly",
-      "no",
-      "--dir",
-      dir,
-    ],
-    { stdio: ["ignore", "pipe", "ignore"] },
-  );
-  await new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      if (out.includes("Ready to accept connections")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`redis-server exited (${code})`)));
-  });
+  const child = await spawnRedis(dir, ["--port", String(port)]);
   return { url: `redis://127.0.0.1:${port}`, stop: () => child.kill("SIGKILL") };
 }
 

@@ -2,31 +2,19 @@
 // persistence off, in a folder of its own; stopped after, and able to stop and start again on the
 // same port (a Redis outage). Without redis-server the queue tests skip with a message, except in
 // CI, where .ci/run installs it and its absence fails the run instead of hiding the tests.
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort, REDIS_SERVER, spawnRedis } from "../../bench/lib/redis.mjs";
 
-export const REDIS_SERVER = "/usr/bin/redis-server";
 export const hasRedis = existsSync(REDIS_SERVER) || Boolean(process.env.CI);
 
 if (!hasRedis) {
   process.stderr.write(
     `queue tests skipped: ${REDIS_SERVER} is missing (install it with: apt-get install -y redis-server)\n`,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface TestRedis {
@@ -122,43 +110,13 @@ export async function startRedis({
   const certificates = tls ? makeCertificates(dir) : undefined;
   let child: ChildProcess | undefined;
   const start = async () => {
-    const server = spawn(
-      REDIS_SERVER,
-      [
-        ...(certificates
-          ? ["--port", "0", "--tls-port", String(port), ...certificates.args]
-          : ["--port", String(port)]),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-        ...(password ? ["--requirepass", password] : []),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
+    child = await spawnRedis(
+      dir,
+      certificates
+        ? ["--port", "0", "--tls-port", String(port), ...certificates.args]
+        : ["--port", String(port)],
+      password ? ["--requirepass", password] : [],
     );
-    child = server;
-    await new Promise<void>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(
-        () => reject(new Error(`redis-server did not start:\n${out}`)),
-        15_000,
-      );
-      server.stdout!.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("Ready to accept connections")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      server.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`redis-server exited (${code}):\n${out}`));
-      });
-    });
   };
   const stop = async () => {
     const server = child;
