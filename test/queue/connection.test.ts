@@ -6,7 +6,7 @@ import { redisOptions } from "../../src/queue/connection.js";
 import { runCli } from "../helpers/cli.js";
 import { hasRedis } from "../helpers/redis.js";
 import { task } from "../helpers/scripted-repo.js";
-import { type QueueWorld, queueWorld, until } from "./setup.js";
+import { type QueueWorld, queueWorld, workersReady } from "./setup.js";
 
 describe("the Redis connection from a URL", () => {
   it("takes a user, a password, a database and TLS from the URL", () => {
@@ -43,7 +43,7 @@ describe.skipIf(!hasRedis)("a queue behind a password", () => {
     expect(refused.stderr).toContain("cannot reach Redis at redis://:***@127.0.0.1");
     expect(refused.stderr).not.toContain("nope");
     const worker = world.startWorker("w");
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     expect(worker.stdout()).not.toContain("s3cret");
     const result = await runCli(["run", "--queue", world.redis.url], { cwd: world.repo.root });
     expect(result.exitCode, result.stderr).toBe(0);
@@ -66,7 +66,7 @@ describe.skipIf(!hasRedis)("a queue over TLS (rediss://)", () => {
     expect(untrusted.exitCode).toBe(2);
     expect(untrusted.stderr).toContain("cannot reach Redis at rediss://localhost");
     const worker = world.startWorker("w", [], trust);
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const result = await runCli(["run", "--queue", world.redis.url], {
       cwd: world.repo.root,
       env: trust,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { runCli, startCli } from "../helpers/cli.js";
 import { hasRedis } from "../helpers/redis.js";
 import { task } from "../helpers/scripted-repo.js";
-import { events, mergedOrder, type QueueWorld, queueWorld, until } from "./setup.js";
+import { events, mergedOrder, type QueueWorld, queueWorld, until, workersReady } from "./setup.js";
 
 const SHORT_LOCK = { LANES_QUEUE: JSON.stringify({ lock: "2s" }) };
 
@@ -53,7 +53,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
       },
     );
     const first = world.startWorker("first", [], SHORT_LOCK);
-    await until(() => first.stdout().includes("waiting for jobs"), "the first worker");
+    await workersReady([first], "the first worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
     await until(async () => (await startsOf(world!, "slow")).length === 1, "slow's agent");
     first.child.kill("SIGKILL");
@@ -88,7 +88,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
       { a: { sleepMs: 2500 }, "*": { sleepMs: 200 } },
     );
     const worker = world.startWorker("w", ["-c", "2"]);
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
     await until(async () => (await startsOf(world!, "a")).length === 1, "a's agent");
     coordinator.child.kill("SIGKILL");
@@ -117,7 +117,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
       },
     );
     const worker = world.startWorker("w", [], SHORT_LOCK);
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
     await until(async () => (await startsOf(world!, "a")).length === 1, "a's agent");
     await world.redis.stop();
@@ -138,7 +138,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
   it("Redis gone longer than queue.timeout: the run stops as interrupted, and resumes", async () => {
     world = await queueWorld({ a: task("A") }, { a: { sleepMs: 3000 } });
     const worker = world.startWorker("w");
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root, {
       LANES_QUEUE: JSON.stringify({ timeout: "2s" }),
     });
@@ -161,7 +161,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
   it("Ctrl-C on the coordinator ends the remote agent too, and lanes resume finishes the run", async () => {
     world = await queueWorld({ a: task("A") }, { a: { sleepMs: 4000 } });
     const worker = world.startWorker("w");
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
     await until(async () => (await startsOf(world!, "a")).length === 1, "a's agent");
     const [line] = await startsOf(world, "a");
@@ -177,7 +177,7 @@ describe.skipIf(!hasRedis)("queue faults", () => {
   it("Ctrl-C on a worker ends its agent's process group and puts the job back for another", async () => {
     world = await queueWorld({ a: task("A") }, { a: { sleepMs: 4000 } });
     const first = world.startWorker("first");
-    await until(() => first.stdout().includes("waiting for jobs"), "the first worker");
+    await workersReady([first], "the first worker");
     const coordinator = startCli(["run", "--queue", world.redis.url, "--json"], world.repo.root);
     await until(async () => (await startsOf(world!, "a")).length === 1, "a's agent");
     const [line] = await startsOf(world, "a");

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/cli.js";
 import { hasRedis } from "../helpers/redis.js";
 import { task } from "../helpers/scripted-repo.js";
-import { events, mergedOrder, type QueueWorld, queueWorld, until } from "./setup.js";
+import { events, mergedOrder, type QueueWorld, queueWorld, workersReady } from "./setup.js";
 
 const DAG = {
   schema: task("Schema"),
@@ -32,10 +32,7 @@ describe.skipIf(!hasRedis)("lanes run --queue with three workers", () => {
 
   it("merges every task in dependency order, each run once on some worker", async () => {
     const workers = ["w1", "w2", "w3"].map((name) => world.startWorker(name));
-    await until(
-      () => workers.every((w) => w.stdout().includes("waiting for jobs")),
-      "three workers ready",
-    );
+    await workersReady(workers, "three workers ready");
     const result = await runCli(["run", "--queue", world.redis.url, "--json", "-c", "3"], {
       cwd: world.repo.root,
       env: { HOME: await world.home("coordinator") },

@@ -9,7 +9,7 @@ import { jobId, QUEUE_NAME, QUEUE_PREFIX } from "../../src/queue/names.js";
 import { runCli } from "../helpers/cli.js";
 import { hasRedis } from "../helpers/redis.js";
 import { task } from "../helpers/scripted-repo.js";
-import { events, type QueueWorld, queueWorld, until } from "./setup.js";
+import { events, type QueueWorld, queueWorld, until, workersReady } from "./setup.js";
 
 describe.skipIf(!hasRedis)("what workers refuse", () => {
   let world: QueueWorld | undefined;
@@ -21,7 +21,7 @@ describe.skipIf(!hasRedis)("what workers refuse", () => {
   it("refuses a job naming a repository no run registered, and goes on", async () => {
     world = await queueWorld({ a: task("A") }, { "*": { sleepMs: 100 } });
     const worker = world.startWorker("w");
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const queue = new Queue(QUEUE_NAME, {
       connection: { host: "127.0.0.1", port: world.redis.port },
       prefix: QUEUE_PREFIX,
@@ -68,7 +68,7 @@ describe.skipIf(!hasRedis)("what workers refuse", () => {
     );
     await chmod(hook, 0o755);
     const worker = world.startWorker("w");
-    await until(() => worker.stdout().includes("waiting for jobs"), "the worker");
+    await workersReady([worker], "the worker");
     const result = await runCli(["run", "--queue", world.redis.url, "--json"], {
       cwd: world.repo.root,
     });

@@ -88,6 +88,11 @@ export async function until(check: () => boolean | Promise<boolean>, what: strin
   }
 }
 
+/** Resolves once every worker says it waits for jobs (connected to Redis, its queue open). */
+export function workersReady(workers: readonly StartedCli[], what = "the worker") {
+  return until(() => workers.every((w) => w.stdout().includes("waiting for jobs")), what);
+}
+
 /** The tasks merged into the run's integration branch, oldest first. */
 export async function mergedOrder(repo: TempRepo, branch: string): Promise<string[]> {
   const { stdout } = await repo.repo.git.run([
