@@ -12,6 +12,7 @@ import { worktreeRecord } from "../git/worktree-record.js";
 import { isTrashName, listWorktrees, type WorktreeInfo } from "../git/worktrees.js";
 import { INTEGRATION_BRANCH_PREFIX } from "../names.js";
 import { leftoversOf } from "../run/leftovers.js";
+import { processesByEnv } from "../state/proc.js";
 import { listRuns, lockedRunId } from "../state/runs.js";
 import { isInside, realOr } from "./paths.js";
 import type { BranchFact, CleanFacts, CleanPlanOptions, LaneFolder, RunFact } from "./plan.js";
@@ -122,6 +123,10 @@ export async function gatherCleanFacts(
     });
   }
   const runs: RunFact[] = [];
+  // One pass over /proc for every dead run's marked processes, and none when no run is dead.
+  const marked = summaries.some((run) => run.state && !run.live)
+    ? processesByEnv("LANES_RUN_ID")
+    : new Map<string, number[]>();
   for (const summary of summaries) {
     const state = summary.state;
     runs.push({
@@ -129,7 +134,9 @@ export async function gatherCleanFacts(
       dir: summary.dir,
       state,
       live: summary.live,
-      ...(state && !summary.live ? { leftovers: leftoversOf(state) } : {}),
+      ...(state && !summary.live
+        ? { leftovers: leftoversOf(state, marked.get(state.id) ?? []) }
+        : {}),
       lastActive:
         state?.finishedAt ??
         summary.updatedAt ??

@@ -9,7 +9,7 @@ import { killProcessGroup } from "../agents/process-group.js";
 import { endMarkedProcesses } from "../agents/sweep.js";
 import { LanesError } from "../errors.js";
 import { RESUMABLE_STATUSES, runStatePath, runsDir } from "../state/layout.js";
-import { isProcessAlive, processesWithEnv } from "../state/proc.js";
+import { isProcessAlive } from "../state/proc.js";
 import { type RunState, readRunState } from "../state/run-state.js";
 import { isRunLive } from "../state/runs.js";
 
@@ -60,10 +60,14 @@ export async function endLeftovers(state: RunState, graceMs: number): Promise<nu
 
 /**
  * What a dead run left running, without ending it: its recorded process groups still alive, the
- * processes in its cgroup and those carrying its marker; and whether its cgroup is still there
- * (empty or not). `lanes clean` reports and ends these.
+ * processes in its cgroup and `marked` (those carrying its LANES_RUN_ID, from one
+ * `processesByEnv` for all runs); and whether its cgroup is still there (empty or not). `lanes
+ * clean` reports and ends these.
  */
-export function leftoversOf(state: RunState): { processes: number; cgroup: boolean } {
+export function leftoversOf(
+  state: RunState,
+  marked: readonly number[],
+): { processes: number; cgroup: boolean } {
   let groups = 0;
   for (const task of Object.values(state.tasks)) {
     for (const recorded of [task.agent, task.verify, task.setup]) {
@@ -71,6 +75,6 @@ export function leftoversOf(state: RunState): { processes: number; cgroup: boole
     }
   }
   const cgroup = findRunCgroup(state.id);
-  const pids = new Set([...(cgroup?.pids() ?? []), ...processesWithEnv("LANES_RUN_ID", state.id)]);
+  const pids = new Set([...(cgroup?.pids() ?? []), ...marked]);
   return { processes: Math.max(groups, pids.size), cgroup: cgroup !== undefined };
 }

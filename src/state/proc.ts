@@ -64,6 +64,43 @@ export function processesWithEnvAll(markers: Record<string, string>): number[] {
   return found;
 }
 
+/**
+ * Live processes (other than this one) whose environment holds `name`, by its value: one pass over
+ * /proc for every run at once (`lanes clean` looks for each dead run's marked processes).
+ */
+export function processesByEnv(name: string): Map<string, number[]> {
+  const prefix = Buffer.from(`${name}=`);
+  const found = new Map<string, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = readFileSync(`/proc/${pid}/environ`);
+    } catch {
+      continue;
+    }
+    const value = entryValue(environ, prefix);
+    if (value !== undefined && isProcessAlive(pid))
+      found.set(value, [...(found.get(value) ?? []), pid]);
+  }
+  return found;
+}
+
+/** The value of the NUL-separated environment's entry that starts with `prefix` (`NAME=`). */
+function entryValue(environ: Buffer, prefix: Buffer): string | undefined {
+  for (let from = 0; ; ) {
+    const hit = environ.indexOf(prefix, from);
+    if (hit === -1) return undefined;
+    if (hit === 0 || environ[hit - 1] === 0) {
+      const end = environ.indexOf(0, hit);
+      return environ.toString("utf8", hit + prefix.length, end === -1 ? environ.length : end);
+    }
+    from = hit + 1;
+  }
+}
+
 /** Whether the NUL-separated environment holds `marker` as a whole entry (not inside another). */
 function holdsEntry(environ: Buffer, marker: Buffer): boolean {
   for (let from = 0; ; ) {
